@@ -1,0 +1,139 @@
+package io.carve.pool;
+
+/**
+ * No free extent can hold the segment: the pool is full or too fragmented. The figures say which: when
+ * {@link #freeBytes()} exceeds {@link #segmentBytes()} but {@link #largestFreeExtent()} does not, the pool
+ * is fragmented rather than full.
+ */
+public final class PoolExhaustedException extends PoolException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final long requestedLength;
+    private final long segmentBytes;
+    private final long alignment;
+    private final long capacity;
+    private final long bytesInUse;
+    private final long freeBytes;
+    private final long largestFreeExtent;
+    private final long liveSegments;
+    private final String policy;
+
+    PoolExhaustedException(
+        final String poolName,
+        final long requestedLength,
+        final long segmentBytes,
+        final long alignment,
+        final long capacity,
+        final long bytesInUse,
+        final long freeBytes,
+        final long largestFreeExtent,
+        final long liveSegments,
+        final String policy)
+    {
+        super(poolName, "pool '" + poolName + "' cannot carve len=" + requestedLength
+            + " (segment " + segmentBytes + " bytes, alignment " + alignment + "): capacity=" + capacity
+            + ", in use=" + bytesInUse + ", free=" + freeBytes + ", largest free extent=" + largestFreeExtent
+            + ", live segments=" + liveSegments + ", policy=" + policy
+            + (freeBytes >= segmentBytes ? " (fragmented: enough bytes are free but not in one extent)" : ""));
+        this.requestedLength = requestedLength;
+        this.segmentBytes = segmentBytes;
+        this.alignment = alignment;
+        this.capacity = capacity;
+        this.bytesInUse = bytesInUse;
+        this.freeBytes = freeBytes;
+        this.largestFreeExtent = largestFreeExtent;
+        this.liveSegments = liveSegments;
+        this.policy = policy;
+    }
+
+    /**
+     * The length the caller asked for.
+     *
+     * @return bytes.
+     */
+    public long requestedLength()
+    {
+        return requestedLength;
+    }
+
+    /**
+     * The segment size the length needed under the alignment profile.
+     *
+     * @return bytes.
+     */
+    public long segmentBytes()
+    {
+        return segmentBytes;
+    }
+
+    /**
+     * The start alignment asked for.
+     *
+     * @return bytes.
+     */
+    public long alignment()
+    {
+        return alignment;
+    }
+
+    /**
+     * The pool's capacity.
+     *
+     * @return bytes.
+     */
+    public long capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Segment bytes of live segments at the time.
+     *
+     * @return bytes.
+     */
+    public long bytesInUse()
+    {
+        return bytesInUse;
+    }
+
+    /**
+     * Bytes the policy had free at the time.
+     *
+     * @return bytes.
+     */
+    public long freeBytes()
+    {
+        return freeBytes;
+    }
+
+    /**
+     * The largest extent a single segment could have taken at the time.
+     *
+     * @return bytes.
+     */
+    public long largestFreeExtent()
+    {
+        return largestFreeExtent;
+    }
+
+    /**
+     * Live segments at the time.
+     *
+     * @return the count.
+     */
+    public long liveSegments()
+    {
+        return liveSegments;
+    }
+
+    /**
+     * The policy's name.
+     *
+     * @return the name.
+     */
+    public String policy()
+    {
+        return policy;
+    }
+}

@@ -1,0 +1,210 @@
+package io.carve.pool;
+
+import java.util.Map;
+
+/**
+ * An immutable snapshot of a pool's figures, taken under the pool's lock so that all figures agree.
+ * <p>
+ * Three byte counts describe live memory, from the caller's view outwards:
+ * {@link #bytesRequested()} (the lengths callers asked for) {@code <=} {@link #bytesInUse()} (their carved
+ * segment sizes, {@code ALIGN_UP(len,32) + tail}) {@code <=} {@link #policyUsedBytes()} (the blocks the
+ * policy set aside, which include its rounding: a buddy's power of two, a slab's object size).
+ */
+public final class PoolStats
+{
+    private final String poolName;
+    private final String policy;
+    private final String device;
+    private final long capacity;
+    private final long bytesInUse;
+    private final long bytesRequested;
+    private final long policyUsedBytes;
+    private final long freeBytes;
+    private final long largestFreeExtent;
+    private final long freeExtentCount;
+    private final long liveSegments;
+    private final long peakBytesInUse;
+    private final long allocations;
+    private final long frees;
+    private final long failures;
+    private final long guardViolations;
+    private final Map<String, Long> policyMetrics;
+
+    PoolStats(
+        final String poolName,
+        final String policy,
+        final String device,
+        final long capacity,
+        final long bytesInUse,
+        final long bytesRequested,
+        final long policyUsedBytes,
+        final long freeBytes,
+        final long largestFreeExtent,
+        final long freeExtentCount,
+        final long liveSegments,
+        final long peakBytesInUse,
+        final long allocations,
+        final long frees,
+        final long failures,
+        final long guardViolations,
+        final Map<String, Long> policyMetrics)
+    {
+        this.poolName = poolName;
+        this.policy = policy;
+        this.device = device;
+        this.capacity = capacity;
+        this.bytesInUse = bytesInUse;
+        this.bytesRequested = bytesRequested;
+        this.policyUsedBytes = policyUsedBytes;
+        this.freeBytes = freeBytes;
+        this.largestFreeExtent = largestFreeExtent;
+        this.freeExtentCount = freeExtentCount;
+        this.liveSegments = liveSegments;
+        this.peakBytesInUse = peakBytesInUse;
+        this.allocations = allocations;
+        this.frees = frees;
+        this.failures = failures;
+        this.guardViolations = guardViolations;
+        this.policyMetrics = Map.copyOf(policyMetrics);
+    }
+
+    /** @return the pool's name. */
+    public String poolName()
+    {
+        return poolName;
+    }
+
+    /** @return the policy's name. */
+    public String policy()
+    {
+        return policy;
+    }
+
+    /** @return the device allocator's name. */
+    public String device()
+    {
+        return device;
+    }
+
+    /** @return the bytes the pool manages. */
+    public long capacity()
+    {
+        return capacity;
+    }
+
+    /** @return segment bytes of live segments ({@code ALIGN_UP(len,32) + tail} each). */
+    public long bytesInUse()
+    {
+        return bytesInUse;
+    }
+
+    /** @return the lengths callers asked for, summed over live segments. */
+    public long bytesRequested()
+    {
+        return bytesRequested;
+    }
+
+    /** @return bytes the policy holds for live segments, its own rounding included. */
+    public long policyUsedBytes()
+    {
+        return policyUsedBytes;
+    }
+
+    /** @return bytes available to future segments. */
+    public long freeBytes()
+    {
+        return freeBytes;
+    }
+
+    /** @return the largest segment size one allocation can obtain now. */
+    public long largestFreeExtent()
+    {
+        return largestFreeExtent;
+    }
+
+    /** @return the number of free extents. */
+    public long freeExtentCount()
+    {
+        return freeExtentCount;
+    }
+
+    /** @return live segments. */
+    public long liveSegments()
+    {
+        return liveSegments;
+    }
+
+    /** @return the highest {@link #bytesInUse()} seen since the pool was built. */
+    public long peakBytesInUse()
+    {
+        return peakBytesInUse;
+    }
+
+    /** @return successful allocations since the pool was built. */
+    public long allocations()
+    {
+        return allocations;
+    }
+
+    /** @return frees since the pool was built (including those that found a guard violation). */
+    public long frees()
+    {
+        return frees;
+    }
+
+    /** @return allocations refused for want of space (not for bad arguments). */
+    public long failures()
+    {
+        return failures;
+    }
+
+    /** @return frees that found overwritten guard bytes. */
+    public long guardViolations()
+    {
+        return guardViolations;
+    }
+
+    /**
+     * The policy's own figures (for example free blocks per buddy order, bytes in slabs).
+     *
+     * @return an immutable map from metric name to value.
+     */
+    public Map<String, Long> policyMetrics()
+    {
+        return policyMetrics;
+    }
+
+    /**
+     * External fragmentation: the share of free bytes that the largest free extent cannot serve,
+     * {@code 1 - largestFreeExtent / freeBytes}; 0 when nothing is free.
+     *
+     * @return a value in {@code [0, 1)}.
+     */
+    public double externalFragmentation()
+    {
+        return freeBytes == 0 ? 0.0 : 1.0 - (double)largestFreeExtent / freeBytes;
+    }
+
+    /**
+     * Internal waste: bytes held for live segments beyond what callers asked for, over what they asked
+     * for, {@code policyUsedBytes / bytesRequested - 1}; 0 when nothing is live.
+     *
+     * @return a value {@code >= 0}.
+     */
+    public double internalWaste()
+    {
+        return bytesRequested == 0 ? 0.0 : (double)policyUsedBytes / bytesRequested - 1.0;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "PoolStats{pool=" + poolName + ", policy=" + policy + ", device=" + device
+            + ", capacity=" + capacity + ", inUse=" + bytesInUse + ", requested=" + bytesRequested
+            + ", policyUsed=" + policyUsedBytes + ", free=" + freeBytes
+            + ", largestFreeExtent=" + largestFreeExtent + ", freeExtents=" + freeExtentCount
+            + ", live=" + liveSegments + ", peakInUse=" + peakBytesInUse + ", allocations=" + allocations
+            + ", frees=" + frees + ", failures=" + failures + ", guardViolations=" + guardViolations
+            + (policyMetrics.isEmpty() ? "" : ", policyMetrics=" + policyMetrics) + '}';
+    }
+}

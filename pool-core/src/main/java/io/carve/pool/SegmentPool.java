@@ -1,0 +1,176 @@
+package io.carve.pool;
+
+import io.carve.pool.align.AlignmentProfile;
+import io.carve.pool.device.DeviceMemory;
+
+/**
+ * A pool that took one large block from a device and carves it into segments.
+ * <p>
+ * Segments are identified by their device address, a primitive {@code long}: allocating and freeing
+ * create no garbage. Every segment starts at a multiple of the alignment profile's start alignment and
+ * occupies {@code ALIGN_UP(len, 32) + tail} bytes; with guards on, the bytes in {@code [len, m)} hold a
+ * pattern that {@link #free(long)} and {@link #verify()} check.
+ *
+ * <pre>{@code
+ * try (SegmentPool pool = SegmentPool.builder()
+ *         .name("frames")
+ *         .capacity(256L << 20)
+ *         .policy(TlsfPolicy.builder())          // from pool-policies; the default is first fit
+ *         .build())
+ * {
+ *     long frame = pool.allocate(1920 * 1080 * 3 / 2);   // a 1080p NV12 frame, 128-byte aligned
+ *     ...
+ *     pool.free(frame);
+ * }
+ * }</pre>
+ * Thread-safe: any thread may allocate, and any thread may free a segment another thread allocated.
+ */
+public interface SegmentPool extends AutoCloseable
+{
+    /** Returned by the {@code tryAllocate} methods when the pool cannot carve the segment. */
+    long NULL_ADDRESS = 0L;
+
+    /**
+     * A builder with the defaults: off-heap pre-touched memory, the first-fit reference policy, the
+     * unified 128-byte profile, guards on, leaks thrown on close.
+     *
+     * @return a new builder.
+     */
+    static SegmentPoolBuilder builder()
+    {
+        return new SegmentPoolBuilder();
+    }
+
+    /**
+     * The pool's name, used in every message.
+     *
+     * @return the name.
+     */
+    String name();
+
+    /**
+     * The bytes the pool manages.
+     *
+     * @return the capacity.
+     */
+    long capacity();
+
+    /**
+     * The device address of the block's first byte: segment addresses lie in
+     * {@code [baseAddress(), baseAddress() + capacity())}.
+     *
+     * @return the base address.
+     */
+    long baseAddress();
+
+    /**
+     * The pool's alignment profile.
+     *
+     * @return the profile.
+     */
+    AlignmentProfile alignment();
+
+    /**
+     * The memory operations of the pool's block: how host code fills and copies segments on a device whose
+     * memory it cannot dereference.
+     *
+     * @return a view of the block; it cannot close the block.
+     */
+    DeviceMemory memory();
+
+    /**
+     * Carves a segment for {@code len} bytes under the pool's alignment profile.
+     *
+     * @param len the bytes needed, {@code > 0}.
+     * @return the segment's address, aligned to the profile's start alignment.
+     * @throws IllegalArgumentException if {@code len} is not positive, overflows, or its segment could
+     *                                  never fit in this pool; the pool is unchanged.
+     * @throws PoolExhaustedException   if no free extent can hold it now.
+     * @throws PoolClosedException      after {@link #close()}.
+     */
+    long allocate(long len);
+
+    /**
+     * Carves a segment for {@code len} bytes under another profile, for example 64-byte runtime segments
+     * from a 128-byte unified pool.
+     *
+     * @param len     the bytes needed, {@code > 0}.
+     * @param profile the per-request profile; its start alignment must not exceed the pool's.
+     * @return the segment's address.
+     * @throws IllegalArgumentException if {@code profile} needs a larger alignment than the pool's, or as
+     *                                  {@link #allocate(long)}.
+     * @throws PoolExhaustedException   if no free extent can hold it now.
+     */
+    long allocate(long len, AlignmentProfile profile);
+
+    /**
+     * As {@link #allocate(long)}, but returns {@link #NULL_ADDRESS} instead of throwing when the pool
+     * cannot carve the segment now. Bad arguments still throw.
+     *
+     * @param len the bytes needed, {@code > 0}.
+     * @return the segment's address, or {@link #NULL_ADDRESS}.
+     */
+    long tryAllocate(long len);
+
+    /**
+     * As {@link #allocate(long, AlignmentProfile)}, but returns {@link #NULL_ADDRESS} on exhaustion.
+     *
+     * @param len     the bytes needed, {@code > 0}.
+     * @param profile the per-request profile.
+     * @return the segment's address, or {@link #NULL_ADDRESS}.
+     */
+    long tryAllocate(long len, AlignmentProfile profile);
+
+    /**
+     * Returns a segment to the pool. With guards on, its guard bytes are checked first.
+     *
+     * @param address an address returned by an allocate method and not yet freed.
+     * @throws InvalidFreeException    if the address is 0, outside the pool, inside a segment, already
+     *                                 freed or never allocated; the pool is unchanged.
+     * @throws GuardViolationException if the segment's guard bytes were overwritten; the segment has been
+     *                                 released and the pool stays consistent.
+     * @throws PoolClosedException     after {@link #close()}.
+     */
+    void free(long address);
+
+    /**
+     * The length the caller asked for when the segment at {@code address} was allocated.
+     *
+     * @param address a live segment's address.
+     * @return its requested length.
+     * @throws InvalidFreeException if the address is not a live segment's (the same checks as free).
+     */
+    long requestedLength(long address);
+
+    /**
+     * A consistent snapshot of the pool's figures.
+     *
+     * @return a new immutable snapshot.
+     */
+    PoolStats stats();
+
+    /**
+     * The integrity walker: checks the policy's metadata, cross-checks it against the pool's record of
+     * live segments and, with guards on, checks every live segment's guard bytes. Costs O(live segments +
+     * policy blocks); for tests and diagnostics, not hot paths.
+     *
+     * @return what was found; {@link IntegrityReport#isClean()} when nothing is wrong.
+     */
+    IntegrityReport verify();
+
+    /**
+     * Visits every live segment, in ascending address order, under the pool's lock: the visitor must not
+     * call back into the pool.
+     *
+     * @param visitor receives each segment's address and requested length.
+     */
+    void forEachLiveSegment(SegmentVisitor visitor);
+
+    /**
+     * Returns the block to the device. Segments still live are reported as a leak, as the builder's
+     * {@link LeakAction} says (by default a {@link SegmentLeakException}, thrown after the block went
+     * back). A second call does nothing; every other method throws {@link PoolClosedException} after it.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,202 @@
+package io.carve.pool;
+
+import io.carve.pool.align.AlignmentProfile;
+import io.carve.pool.device.DeviceAllocator;
+import io.carve.pool.device.OffHeapDeviceAllocator;
+import io.carve.pool.policy.FirstFitPolicy;
+import io.carve.pool.policy.PolicyFactory;
+
+/**
+ * Configures and builds a {@link SegmentPool}. Setters check their own argument; {@link #build()} checks
+ * the settings together, takes the block from the device, and leaves nothing held when it fails.
+ */
+public final class SegmentPoolBuilder
+{
+    /**
+     * The largest capacity a pool may have: 2^47 bytes (128 TiB), so that a segment's length packs into
+     * the pool's 64-bit segment records.
+     */
+    public static final long MAX_CAPACITY = 1L << 47;
+
+    private String name = "carve";
+    private DeviceAllocator device = OffHeapDeviceAllocator.prefaulting();
+    private long capacity;
+    private PolicyFactory policy = FirstFitPolicy.factory();
+    private AlignmentProfile alignment = AlignmentProfile.UNIFIED;
+    private boolean guards = true;
+    private LeakAction leakAction = LeakAction.THROW;
+
+    SegmentPoolBuilder()
+    {
+    }
+
+    /**
+     * The pool's name, used in every message and report. Default {@code "carve"}.
+     *
+     * @param name a non-empty name.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder name(final String name)
+    {
+        if (name == null || name.isBlank())
+        {
+            throw new IllegalArgumentException("name must not be blank: name=" + name);
+        }
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * Where the block comes from. Default {@link OffHeapDeviceAllocator#prefaulting()}.
+     *
+     * @param device the device allocator.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder device(final DeviceAllocator device)
+    {
+        if (device == null)
+        {
+            throw new IllegalArgumentException("device must not be null");
+        }
+        this.device = device;
+        return this;
+    }
+
+    /**
+     * The bytes to take from the device and manage. Required.
+     *
+     * @param capacity bytes, in {@code (0, 2^47]}.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder capacity(final long capacity)
+    {
+        if (capacity <= 0 || capacity > MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException(
+                "capacity must be in (0, " + MAX_CAPACITY + "]: capacity=" + capacity);
+        }
+        this.capacity = capacity;
+        return this;
+    }
+
+    /**
+     * How segments are placed. Default {@link FirstFitPolicy#factory()}, the simple reference; for speed use
+     * a policy from {@code pool-policies} (TLSF, buddy or slab).
+     *
+     * @param policy the policy factory (policy builders are factories).
+     * @return this builder.
+     */
+    public SegmentPoolBuilder policy(final PolicyFactory policy)
+    {
+        if (policy == null)
+        {
+            throw new IllegalArgumentException("policy must not be null");
+        }
+        this.policy = policy;
+        return this;
+    }
+
+    /**
+     * The alignment profile of every segment. Default {@link AlignmentProfile#UNIFIED} (128-byte start,
+     * {@code ALIGN_UP(len,32)+32}).
+     *
+     * @param alignment the profile.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder alignment(final AlignmentProfile alignment)
+    {
+        if (alignment == null)
+        {
+            throw new IllegalArgumentException("alignment must not be null");
+        }
+        this.alignment = alignment;
+        return this;
+    }
+
+    /**
+     * Whether to fill each segment's {@code [len, m)} with a pattern on allocate and check it on free and
+     * in {@link SegmentPool#verify()}. Default on; off saves one small {@code memset} and one small copy
+     * per segment.
+     *
+     * @param guards {@code true} to guard segments.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder guards(final boolean guards)
+    {
+        this.guards = guards;
+        return this;
+    }
+
+    /**
+     * What {@link SegmentPool#close()} does with segments still live. Default {@link LeakAction#THROW}.
+     *
+     * @param leakAction the action.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder leakAction(final LeakAction leakAction)
+    {
+        if (leakAction == null)
+        {
+            throw new IllegalArgumentException("leakAction must not be null");
+        }
+        this.leakAction = leakAction;
+        return this;
+    }
+
+    /**
+     * Validates the settings, takes the block from the device and builds the pool.
+     *
+     * @return the pool.
+     * @throws IllegalArgumentException                        if the settings cannot work together.
+     * @throws io.carve.pool.device.DeviceAllocationException if the device refuses the block.
+     */
+    public SegmentPool build()
+    {
+        if (capacity == 0)
+        {
+            throw new IllegalArgumentException("capacity must be set: capacity=0");
+        }
+        final long smallest = alignment.segmentSize(1);
+        if (capacity < smallest)
+        {
+            throw new IllegalArgumentException("capacity cannot hold one segment: capacity=" + capacity
+                + ", smallest segment=" + smallest);
+        }
+        return new LockedSegmentPool(this);
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    DeviceAllocator device()
+    {
+        return device;
+    }
+
+    long capacity()
+    {
+        return capacity;
+    }
+
+    PolicyFactory policy()
+    {
+        return policy;
+    }
+
+    AlignmentProfile alignment()
+    {
+        return alignment;
+    }
+
+    boolean guards()
+    {
+        return guards;
+    }
+
+    LeakAction leakAction()
+    {
+        return leakAction;
+    }
+}

@@ -1,0 +1,132 @@
+package io.carve.pool.policy;
+
+import java.util.List;
+
+/**
+ * Carves the offset range {@code [0, capacity)} into blocks, out-of-band.
+ * <p>
+ * A policy keeps all its metadata on the Java heap (primitive arrays, bitmaps, primitive maps) and never
+ * touches the managed memory. The pool calls it with sizes already computed by the alignment table and
+ * turns the offsets it returns into device addresses.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #allocate(long, long)} returns an offset aligned to the requested alignment such that
+ *       {@code [offset, offset + size)} lies within {@code [0, capacity)} and overlaps no live block, or
+ *       {@link #NO_OFFSET} when it cannot; it never throws for exhaustion.</li>
+ *   <li>{@link #free(long)} takes exactly an offset returned by {@code allocate} and not yet freed; anything
+ *       else is an {@link IllegalArgumentException} that leaves the policy unchanged.</li>
+ *   <li>{@link #walk(BlockVisitor)} visits extents that tile {@code [0, capacity)} exactly; the LIVE ones
+ *       sum to {@link #usedBytes()} and number {@link #liveBlocks()}, the FREE ones sum to
+ *       {@link #freeBytes()}, number {@link #freeExtentCount()} and the largest is
+ *       {@link #largestFreeExtent()}, which a single {@code allocate(largestFreeExtent(), 1)} can obtain.</li>
+ *   <li>Freeing every block restores {@link #freeBytes()} to its value when the policy was new.</li>
+ *   <li>Implementations meant for hot paths allocate nothing on the Java heap in {@code allocate} and
+ *       {@code free}.</li>
+ * </ul>
+ * Not thread-safe: the pool serialises calls.
+ */
+public interface AllocationPolicy
+{
+    /** Returned by {@link #allocate(long, long)} when no block can be carved. */
+    long NO_OFFSET = -1L;
+
+    /**
+     * The policy's short name (for example {@code "tlsf"}).
+     *
+     * @return the name.
+     */
+    String name();
+
+    /**
+     * The bytes managed.
+     *
+     * @return the capacity given at creation.
+     */
+    long capacity();
+
+    /**
+     * Carves a block of at least {@code size} bytes starting at a multiple of {@code alignment}.
+     *
+     * @param size      the bytes needed, {@code > 0}.
+     * @param alignment a power of two; the pool never asks for more than its profile's start alignment.
+     * @return the block's offset, or {@link #NO_OFFSET} if no block can be carved.
+     */
+    long allocate(long size, long alignment);
+
+    /**
+     * Returns a block to the free space (coalescing as the policy does).
+     *
+     * @param offset an offset returned by {@link #allocate(long, long)} and not yet freed.
+     * @return the bytes the block held (its size as counted in {@link #usedBytes()}).
+     * @throws IllegalArgumentException if {@code offset} is not the start of a live block; the policy is
+     *                                  unchanged.
+     */
+    long free(long offset);
+
+    /**
+     * Bytes held by live blocks, rounding included.
+     *
+     * @return used bytes.
+     */
+    long usedBytes();
+
+    /**
+     * Bytes available to future allocations.
+     *
+     * @return free bytes.
+     */
+    long freeBytes();
+
+    /**
+     * The size of the largest single block that {@code allocate(size, 1)} can obtain now.
+     *
+     * @return the largest free extent, 0 when full.
+     */
+    long largestFreeExtent();
+
+    /**
+     * The number of free extents that {@link #walk(BlockVisitor)} visits.
+     *
+     * @return free extents.
+     */
+    long freeExtentCount();
+
+    /**
+     * The number of live blocks.
+     *
+     * @return live blocks.
+     */
+    long liveBlocks();
+
+    /**
+     * Visits every extent in ascending offset order; the extents tile {@code [0, capacity)} exactly.
+     * Meant for reports and tests, not hot paths.
+     *
+     * @param visitor receives each extent.
+     */
+    void walk(BlockVisitor visitor);
+
+    /**
+     * The integrity walker: re-derives and cross-checks all metadata.
+     *
+     * @return the problems found, empty when the metadata is consistent.
+     */
+    List<String> verify();
+
+    /**
+     * Reports the policy's own figures beyond the ones of this interface.
+     *
+     * @param sink receives each figure.
+     */
+    default void metrics(final MetricSink sink)
+    {
+    }
+
+    /**
+     * Heap bytes of metadata this policy holds now (arrays, maps), for the overhead figures.
+     *
+     * @return an estimate of the metadata footprint in bytes.
+     */
+    long metadataBytes();
+}

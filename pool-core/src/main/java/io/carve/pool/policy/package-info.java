@@ -1,0 +1,14 @@
+/**
+ * The placement-policy SPI and the reference policy.
+ * <p>
+ * A {@link io.carve.pool.policy.AllocationPolicy} carves the offset range {@code [0, capacity)} out-of-band:
+ * it never reads or writes the managed memory (device memory cannot hold headers), it deals in offsets and
+ * sizes already computed by the alignment table, and knows nothing of devices or addresses. A
+ * {@link io.carve.pool.policy.PolicyFactory} creates one policy per pool, once the capacity is known.
+ * <p>
+ * {@link io.carve.pool.policy.FirstFitPolicy} is the obviously-correct reference: address-ordered first fit
+ * over sorted maps, used as the oracle for differential tests and as the default of the pool builder.
+ * <p>
+ * Threading: policies are not thread-safe; the pool serialises every call.
+ */
+package io.carve.pool.policy;
