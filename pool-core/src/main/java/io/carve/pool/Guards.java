@@ -9,7 +9,8 @@ import io.carve.pool.device.DeviceMemory;
  * padding to 32 and the tail) hold {@link #PATTERN}, written on allocate through the device's fill and
  * read back through its copy, so device memory is checked the same way as host memory.
  * <p>
- * Not thread-safe: the read-back uses one scratch array, guarded by the pool's lock.
+ * Thread-safe: the read-back goes into a scratch array the caller owns (one per record shard, used under
+ * the shard's lock).
  */
 final class Guards
 {
@@ -20,7 +21,6 @@ final class Guards
     static final int MAX_GUARD = MemoryApi.GRANULE - 1 + AlignmentProfile.MAX_TAIL;
 
     private final DeviceMemory memory;
-    private final byte[] scratch = new byte[MAX_GUARD];
 
     Guards(final DeviceMemory memory)
     {
@@ -37,12 +37,12 @@ final class Guards
     }
 
     /**
-     * Reads the guard zone back.
+     * Reads the guard zone back into {@code scratch}.
      *
-     * @return the index within the zone of the first byte that is not the pattern, or -1 when intact;
-     * {@link #found(int)} then tells the byte.
+     * @return the index within the zone of the first byte that is not the pattern, or -1 when intact; the
+     * byte found is then {@code scratch[index]}.
      */
-    int check(final long address, final long len, final int guardLength)
+    int check(final long address, final long len, final int guardLength, final byte[] scratch)
     {
         if (guardLength == 0)
         {
@@ -57,11 +57,5 @@ final class Guards
             }
         }
         return -1;
-    }
-
-    /** The byte found at {@code index} by the last {@link #check}. */
-    byte found(final int index)
-    {
-        return scratch[index];
     }
 }

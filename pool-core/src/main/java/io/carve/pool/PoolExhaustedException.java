@@ -18,6 +18,7 @@ public final class PoolExhaustedException extends PoolException
     private final long largestFreeExtent;
     private final long liveSegments;
     private final String policy;
+    private final long waitedNanos;
 
     PoolExhaustedException(
         final String poolName,
@@ -29,13 +30,15 @@ public final class PoolExhaustedException extends PoolException
         final long freeBytes,
         final long largestFreeExtent,
         final long liveSegments,
-        final String policy)
+        final String policy,
+        final long waitedNanos)
     {
         super(poolName, "pool '" + poolName + "' cannot carve len=" + requestedLength
             + " (segment " + segmentBytes + " bytes, alignment " + alignment + "): capacity=" + capacity
             + ", in use=" + bytesInUse + ", free=" + freeBytes + ", largest free extent=" + largestFreeExtent
             + ", live segments=" + liveSegments + ", policy=" + policy
-            + (freeBytes >= segmentBytes ? " (fragmented: enough bytes are free but not in one extent)" : ""));
+            + (freeBytes >= segmentBytes ? " (fragmented: enough bytes are free but not in one extent)" : "")
+            + (waitedNanos > 0 ? " after waiting " + waitedNanos / 1_000_000 + " ms" : ""));
         this.requestedLength = requestedLength;
         this.segmentBytes = segmentBytes;
         this.alignment = alignment;
@@ -45,6 +48,17 @@ public final class PoolExhaustedException extends PoolException
         this.largestFreeExtent = largestFreeExtent;
         this.liveSegments = liveSegments;
         this.policy = policy;
+        this.waitedNanos = waitedNanos;
+    }
+
+    /**
+     * How long the allocation waited for frees before giving up; 0 for an allocation that did not wait.
+     *
+     * @return nanoseconds.
+     */
+    public long waitedNanos()
+    {
+        return waitedNanos;
     }
 
     /**

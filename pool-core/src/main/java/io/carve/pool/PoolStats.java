@@ -28,6 +28,8 @@ public final class PoolStats
     private final long frees;
     private final long failures;
     private final long guardViolations;
+    private final long cachedBytes;
+    private final long cachedSegments;
     private final Map<String, Long> policyMetrics;
 
     PoolStats(
@@ -47,6 +49,8 @@ public final class PoolStats
         final long frees,
         final long failures,
         final long guardViolations,
+        final long cachedBytes,
+        final long cachedSegments,
         final Map<String, Long> policyMetrics)
     {
         this.poolName = poolName;
@@ -65,6 +69,8 @@ public final class PoolStats
         this.frees = frees;
         this.failures = failures;
         this.guardViolations = guardViolations;
+        this.cachedBytes = cachedBytes;
+        this.cachedSegments = cachedSegments;
         this.policyMetrics = Map.copyOf(policyMetrics);
     }
 
@@ -110,7 +116,7 @@ public final class PoolStats
         return policyUsedBytes;
     }
 
-    /** @return bytes available to future segments. */
+    /** @return bytes available to future segments: the policy's free bytes plus {@link #cachedBytes()}. */
     public long freeBytes()
     {
         return freeBytes;
@@ -134,7 +140,10 @@ public final class PoolStats
         return liveSegments;
     }
 
-    /** @return the highest {@link #bytesInUse()} seen since the pool was built. */
+    /**
+     * @return the highest segment bytes held out of the policy since the pool was built: live segments
+     * plus those parked in the size-class cache (with the cache off, the peak of {@link #bytesInUse()}).
+     */
     public long peakBytesInUse()
     {
         return peakBytesInUse;
@@ -164,6 +173,18 @@ public final class PoolStats
         return guardViolations;
     }
 
+    /** @return segment bytes parked in the size-class cache for reuse (free to callers, held in the policy). */
+    public long cachedBytes()
+    {
+        return cachedBytes;
+    }
+
+    /** @return segments parked in the size-class cache. */
+    public long cachedSegments()
+    {
+        return cachedSegments;
+    }
+
     /**
      * The policy's own figures (for example free blocks per buddy order, bytes in slabs).
      *
@@ -186,14 +207,14 @@ public final class PoolStats
     }
 
     /**
-     * Internal waste: bytes held for live segments beyond what callers asked for, over what they asked
-     * for, {@code policyUsedBytes / bytesRequested - 1}; 0 when nothing is live.
+     * Internal waste: bytes the policy holds beyond what callers asked for, over what they asked for,
+     * {@code (policyUsedBytes - cachedBytes) / bytesRequested - 1}; 0 when nothing is live.
      *
      * @return a value {@code >= 0}.
      */
     public double internalWaste()
     {
-        return bytesRequested == 0 ? 0.0 : (double)policyUsedBytes / bytesRequested - 1.0;
+        return bytesRequested == 0 ? 0.0 : (double)(policyUsedBytes - cachedBytes) / bytesRequested - 1.0;
     }
 
     @Override
@@ -205,6 +226,7 @@ public final class PoolStats
             + ", largestFreeExtent=" + largestFreeExtent + ", freeExtents=" + freeExtentCount
             + ", live=" + liveSegments + ", peakInUse=" + peakBytesInUse + ", allocations=" + allocations
             + ", frees=" + frees + ", failures=" + failures + ", guardViolations=" + guardViolations
+            + ", cachedBytes=" + cachedBytes + ", cachedSegments=" + cachedSegments
             + (policyMetrics.isEmpty() ? "" : ", policyMetrics=" + policyMetrics) + '}';
     }
 }

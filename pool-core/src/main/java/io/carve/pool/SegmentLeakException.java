@@ -1,6 +1,6 @@
 package io.carve.pool;
 
-import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@link SegmentPool#close()} found segments still live. The block has been returned to the device all
@@ -11,35 +11,43 @@ public final class SegmentLeakException extends PoolException
     private static final long serialVersionUID = 1L;
     private static final int LISTED = 16;
 
-    private final long[] addresses;
-    private final long[] lengths;
+    private final List<LiveSegment> leaked;
 
-    SegmentLeakException(final String poolName, final long[] addresses, final long[] lengths, final String sites)
+    SegmentLeakException(final String poolName, final List<LiveSegment> leaked)
     {
-        super(poolName, describe(poolName, addresses, lengths) + sites);
-        this.addresses = addresses;
-        this.lengths = lengths;
+        super(poolName, describe(poolName, leaked));
+        this.leaked = List.copyOf(leaked);
     }
 
-    static String describe(final String poolName, final long[] addresses, final long[] lengths)
+    static String describe(final String poolName, final List<LiveSegment> leaked)
     {
         long total = 0;
-        for (final long len : lengths)
+        for (final LiveSegment segment : leaked)
         {
-            total += len;
+            total += segment.length();
         }
         final StringBuilder sb = new StringBuilder()
-            .append("pool '").append(poolName).append("' closed with ").append(addresses.length)
+            .append("pool '").append(poolName).append("' closed with ").append(leaked.size())
             .append(" live segment(s), ").append(total).append(" bytes requested:");
-        for (int i = 0; i < Math.min(LISTED, addresses.length); i++)
+        for (int i = 0; i < Math.min(LISTED, leaked.size()); i++)
         {
-            sb.append(" 0x").append(Long.toHexString(addresses[i])).append(" (len=").append(lengths[i]).append(')');
+            sb.append(leaked.get(i).site() == null ? " " : "\n  ").append(leaked.get(i).describe());
         }
-        if (addresses.length > LISTED)
+        if (leaked.size() > LISTED)
         {
-            sb.append(" and ").append(addresses.length - LISTED).append(" more");
+            sb.append(" and ").append(leaked.size() - LISTED).append(" more");
         }
         return sb.toString();
+    }
+
+    /**
+     * The leaked segments, in ascending address order, with their allocation sites when tracked.
+     *
+     * @return an immutable list.
+     */
+    public List<LiveSegment> leaked()
+    {
+        return leaked;
     }
 
     /**
@@ -49,7 +57,7 @@ public final class SegmentLeakException extends PoolException
      */
     public long[] addresses()
     {
-        return Arrays.copyOf(addresses, addresses.length);
+        return leaked.stream().mapToLong(LiveSegment::address).toArray();
     }
 
     /**
@@ -59,6 +67,6 @@ public final class SegmentLeakException extends PoolException
      */
     public long[] lengths()
     {
-        return Arrays.copyOf(lengths, lengths.length);
+        return leaked.stream().mapToLong(LiveSegment::length).toArray();
     }
 }

@@ -3,6 +3,9 @@ package io.carve.pool;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.device.DeviceMemory;
 
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 /**
  * A pool that took one large block from a device and carves it into segments.
  * <p>
@@ -23,7 +26,10 @@ import io.carve.pool.device.DeviceMemory;
  *     pool.free(frame);
  * }
  * }</pre>
- * Thread-safe: any thread may allocate, and any thread may free a segment another thread allocated.
+ * Thread-safe: any thread may allocate, and any thread may free a segment another thread allocated. A
+ * decoder thread that allocates frames and an inference thread that frees them is the expected shape:
+ * freed segments are parked per size class in a lock-free depot and reused without the pool lock, and
+ * {@link #allocate(long, long, TimeUnit)} waits for the consumer when the pool is full.
  */
 public interface SegmentPool extends AutoCloseable
 {
@@ -104,6 +110,22 @@ public interface SegmentPool extends AutoCloseable
     long allocate(long len, AlignmentProfile profile);
 
     /**
+     * As {@link #allocate(long)}, but when the pool cannot carve the segment now, waits until frees make
+     * room or the timeout passes, like the vendor's {@code HIAI_DMalloc} (whose default is 500 ms). Waiters
+     * are woken by frees, never by spinning; while a thread waits, frees bypass the size-class cache so
+     * that nothing hoards the memory it waits for.
+     *
+     * @param len     the bytes needed, {@code > 0}.
+     * @param timeout how long to wait at most, {@code >= 0}.
+     * @param unit    the timeout's unit.
+     * @return the segment's address.
+     * @throws PoolExhaustedException if the timeout passed; its message says how long it waited.
+     * @throws InterruptedException   if the thread was interrupted before or while waiting; the pool is
+     *                                unchanged.
+     */
+    long allocate(long len, long timeout, TimeUnit unit) throws InterruptedException;
+
+    /**
      * As {@link #allocate(long)}, but returns {@link #NULL_ADDRESS} instead of throwing when the pool
      * cannot carve the segment now. Bad arguments still throw.
      *
@@ -159,12 +181,20 @@ public interface SegmentPool extends AutoCloseable
     IntegrityReport verify();
 
     /**
-     * Visits every live segment, in ascending address order, under the pool's lock: the visitor must not
-     * call back into the pool.
+     * Visits every live segment, in ascending address order, from a snapshot: the visitor may call back
+     * into the pool.
      *
      * @param visitor receives each segment's address and requested length.
      */
     void forEachLiveSegment(SegmentVisitor visitor);
+
+    /**
+     * Lists the live segments in ascending address order, each with its allocation site when leak tracking
+     * recorded one. Allocates the list: for diagnostics and leak hunts.
+     *
+     * @return a snapshot.
+     */
+    List<LiveSegment> liveSegments();
 
     /**
      * Returns the block to the device. Segments still live are reported as a leak, as the builder's

@@ -25,6 +25,9 @@ public final class SegmentPoolBuilder
     private AlignmentProfile alignment = AlignmentProfile.UNIFIED;
     private boolean guards = true;
     private LeakAction leakAction = LeakAction.THROW;
+    private LeakTracking leakTracking = LeakTracking.OFF;
+    private AllocationListener listener = AllocationListener.NONE;
+    private long sizeClassCacheBytes = -1;
 
     SegmentPoolBuilder()
     {
@@ -144,6 +147,57 @@ public final class SegmentPoolBuilder
     }
 
     /**
+     * Whether to record allocation sites for leak reports. Default {@link LeakTracking#OFF}.
+     *
+     * @param leakTracking the tracking mode.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder leakTracking(final LeakTracking leakTracking)
+    {
+        if (leakTracking == null)
+        {
+            throw new IllegalArgumentException("leakTracking must not be null");
+        }
+        this.leakTracking = leakTracking;
+        return this;
+    }
+
+    /**
+     * Who is told about allocations, frees and failures. Default {@link AllocationListener#NONE}.
+     *
+     * @param listener the listener.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder listener(final AllocationListener listener)
+    {
+        if (listener == null)
+        {
+            throw new IllegalArgumentException("listener must not be null");
+        }
+        this.listener = listener;
+        return this;
+    }
+
+    /**
+     * The most segment bytes the size-class cache may park for reuse: freed segments of up to 16 distinct
+     * segment sizes (64 each) are kept and handed out again without the pool lock. Default
+     * {@code capacity / 16}; 0 turns the cache off, so every allocate and free takes the pool lock (the
+     * lock-only pool). Parked segments are drained back to the policy whenever an allocation would fail.
+     *
+     * @param bytes bytes, {@code >= 0}.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder sizeClassCacheBytes(final long bytes)
+    {
+        if (bytes < 0)
+        {
+            throw new IllegalArgumentException("sizeClassCacheBytes must not be negative: sizeClassCacheBytes=" + bytes);
+        }
+        this.sizeClassCacheBytes = bytes;
+        return this;
+    }
+
+    /**
      * Validates the settings, takes the block from the device and builds the pool.
      *
      * @return the pool.
@@ -162,7 +216,7 @@ public final class SegmentPoolBuilder
             throw new IllegalArgumentException("capacity cannot hold one segment: capacity=" + capacity
                 + ", smallest segment=" + smallest);
         }
-        return new LockedSegmentPool(this);
+        return new CarvedSegmentPool(this);
     }
 
     String name()
@@ -198,5 +252,21 @@ public final class SegmentPoolBuilder
     LeakAction leakAction()
     {
         return leakAction;
+    }
+
+    LeakTracking leakTracking()
+    {
+        return leakTracking;
+    }
+
+    AllocationListener listener()
+    {
+        return listener;
+    }
+
+    /** -1 for the default, capacity / 16. */
+    long sizeClassCacheBytes()
+    {
+        return sizeClassCacheBytes;
     }
 }

@@ -3,7 +3,7 @@ package io.carve.pool;
 import io.carve.pool.align.MemoryApi;
 import io.carve.pool.device.OffHeapDeviceAllocator;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +17,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Random allocate/free sequences against a model of the live segments, with verify() after every step. */
 class RandomizedPoolTest
 {
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3})
-    void shouldMatchTheModelAfterEveryStep(final long seed)
+    @ParameterizedTest(name = "seed {0}, size-class cache bytes {1}")
+    @CsvSource({"1, 0", "2, 0", "3, -1", "4, -1", "5, 33554432"})
+    void shouldMatchTheModelAfterEveryStep(final long seed, final long cacheBytes)
     {
         final Random random = new Random(seed);
         final long capacity = 32L << 20;
-        try (SegmentPool pool = SegmentPool.builder().capacity(capacity).device(OffHeapDeviceAllocator.lazy()).build())
+        final var builder = SegmentPool.builder().capacity(capacity).device(OffHeapDeviceAllocator.lazy());
+        if (cacheBytes >= 0)
+        {
+            builder.sizeClassCacheBytes(cacheBytes);
+        }
+        try (SegmentPool pool = builder.build())
         {
             final TreeMap<Long, Long> model = new TreeMap<>();
             final List<Long> live = new ArrayList<>();
@@ -32,7 +37,8 @@ class RandomizedPoolTest
             {
                 if (live.isEmpty() || random.nextInt(100) < 60)
                 {
-                    final long len = 1 + (random.nextBoolean() ? random.nextInt(200) : random.nextInt(4_000_000));
+                    final long len = random.nextInt(3) == 0 ? 1 + random.nextInt(200)
+                        : random.nextBoolean() ? 3_110_400 : 1 + random.nextInt(4_000_000);
                     final boolean rt = random.nextBoolean();
                     final long address = rt ? pool.tryAllocate(len, MemoryApi.RT_MALLOC.profile()) : pool.tryAllocate(len);
                     if (address != SegmentPool.NULL_ADDRESS)
@@ -63,12 +69,17 @@ class RandomizedPoolTest
                     requested += len;
                     inUse += pool.alignment().segmentSize(len);
                 }
-                peak = Math.max(peak, inUse);
+                peak = Math.max(peak, inUse + stats.cachedBytes());
                 assertEquals(model.size(), stats.liveSegments());
                 assertEquals(requested, stats.bytesRequested());
                 assertEquals(inUse, stats.bytesInUse());
-                assertEquals(peak, stats.peakBytesInUse());
+                assertEquals(peak, stats.peakBytesInUse(), "peak of live plus cached segment bytes");
                 assertEquals(capacity - inUse, stats.freeBytes(), "first fit holds exactly the segment bytes");
+                assertEquals(capacity - inUse - stats.cachedBytes(), stats.freeBytes() - stats.cachedBytes());
+                if (cacheBytes == 0)
+                {
+                    assertEquals(0, stats.cachedSegments());
+                }
                 final IntegrityReport report = pool.verify();
                 assertTrue(report.isClean(), report::toString);
             }
@@ -76,7 +87,8 @@ class RandomizedPoolTest
             {
                 pool.free(address);
             }
-            assertEquals(capacity, pool.stats().largestFreeExtent());
+            assertTrue(pool.verify().isClean());
+            assertEquals(capacity, pool.stats().freeBytes());
         }
     }
 }
