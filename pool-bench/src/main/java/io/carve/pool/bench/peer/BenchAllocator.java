@@ -54,6 +54,17 @@ public interface BenchAllocator extends AutoCloseable
     long occupancyBytes();
 
     /**
+     * Whether {@link #occupancyBytes()} shows the allocator's own holdings (Carve, Netty) rather than only
+     * the live requested bytes (malloc, direct buffers).
+     *
+     * @return {@code true} if occupancy is a footprint figure.
+     */
+    default boolean showsOccupancy()
+    {
+        return true;
+    }
+
+    /**
      * Internal waste now: bytes the allocator holds for live buffers over the bytes requested, minus 1.
      * Not for hot paths.
      *

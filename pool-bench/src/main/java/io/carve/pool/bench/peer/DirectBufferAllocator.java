@@ -97,6 +97,12 @@ public final class DirectBufferAllocator implements BenchAllocator
     }
 
     @Override
+    public boolean showsOccupancy()
+    {
+        return false;
+    }
+
+    @Override
     public double internalWaste()
     {
         return Double.NaN;

@@ -81,6 +81,12 @@ public final class MallocAllocator implements BenchAllocator
     }
 
     @Override
+    public boolean showsOccupancy()
+    {
+        return false;
+    }
+
+    @Override
     public double internalWaste()
     {
         return Double.NaN;
