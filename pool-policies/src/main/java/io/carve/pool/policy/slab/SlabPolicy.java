@@ -45,7 +45,8 @@ import java.util.List;
  *       1080p class) too, but never wastes more than {@code 1 - minFill} of an object (default
  *       {@value #DEFAULT_MIN_FILL}: at most 6.25%, plus the start-alignment round-up). A JPEG output of a
  *       random size therefore does not consume a 4K frame slot: it goes to the backing policy.</li>
- *   <li>A class request takes the lowest free object of the first partial slab; else a spare empty slab of
+ *   <li>A class request takes the lowest free object of the slab at the head of the class's partial list
+ *       (the slab most recently opened or made partial by a free, so its metadata is warm); else a spare empty slab of
  *       the class; else a new slab from the backing policy; if the backing policy has no room for a slab,
  *       every spare slab of every class is given back and the new slab is tried once more; if that fails too
  *       the request is served by the backing policy directly (a <em>fallback</em>, counted in
@@ -54,6 +55,9 @@ import java.util.List;
  *   <li>Every other request (no class, or a larger alignment) goes to the backing policy, which on failure
  *       is retried once after giving back the spare slabs.</li>
  * </ol>
+ * So a request that fails may still have given the spare slabs back (the only change a failed request
+ * makes; a second failing request changes nothing). The backing policy must honour an alignment of 2 MiB
+ * for slabs, beyond the profile's start alignment the pool itself asks for.
  *
  * <h2>Slab layout</h2>
  * A slab is one block of the backing policy, asked for with {@code allocate(slabSize, 2 MiB)}; its size is
@@ -592,7 +596,17 @@ public final class SlabPolicy implements AllocationPolicy
         });
     }
 
-    /** {@inheritDoc} */
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Checks the backing policy's own {@code verify()}; per class that its three lists are well linked,
+     * end, hold slabs whose free count suits the list and equals the bitmap's population, whose summary word
+     * matches the bitmap words and whose bits past the last object are clear, and that the list lengths,
+     * spare count and object counters agree; that every chunk of every slab maps to it and no other chunk is
+     * mapped; and that the slabs are exactly the backing policy's live blocks in slab chunks (same start, same
+     * held size), with no other backing extent overlapping a slab. Costs O(chunks + slabs * bitmap words +
+     * backing extents); meant for tests.
+     */
     @Override
     public List<String> verify()
     {
