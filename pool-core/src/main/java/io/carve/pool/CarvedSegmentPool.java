@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -25,14 +26,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>The way of one allocation</h2>
  * <pre>
  * allocate(len) -&gt; profile: m = ALIGN_UP(len,32) + tail, a = start alignment   (checks len, overflow)
- *               -&gt; depot.poll(m)                          fast path: lock-free, no pool lock
+ *               -&gt; magazine.pop(m) | depot.poll(m)        fast path: this thread's magazine, then the
+ *                                                           lock-free depot; no pool lock
  *                  | pool lock: policy.allocate(m, a)     slow path: drains the depot and retries on
  *                                                           failure, then fails, waits or asks the listener
  *               -&gt; shard(offset) lock: record len, count   (one of 64 shards: contention only per shard)
  *               -&gt; guards: fill [len, m)
  * free(address) -&gt; shard(offset) lock: take the record    (refuse 0, outside, unknown, interior, double free)
  *                                      check [len, m)
- *               -&gt; depot.offer(m, offset)                 fast path, unless a thread waits for memory
+ *               -&gt; magazine.push(m, offset)               fast path, unless a thread waits for memory;
+ *                                                           a full magazine moves half to the depot
  *                  | pool lock: policy.free(offset), wake waiters
  * </pre>
  * <h2>Locks</h2>
@@ -79,6 +82,8 @@ final class CarvedSegmentPool implements SegmentPool
     private final LeakTracking leakTracking;
     private final ConcurrentHashMap<Long, Throwable> sites;
     private final SizeClassDepot depot;
+    private final ThreadLocal<Magazine> magazine;
+    private final CopyOnWriteArrayList<Magazine> magazines = new CopyOnWriteArrayList<>();
     private final Shard[] shards = new Shard[SHARDS];
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition spaceFreed = lock.newCondition();
@@ -122,6 +127,12 @@ final class CarvedSegmentPool implements SegmentPool
         this.sites = leakTracking == LeakTracking.OFF ? null : new ConcurrentHashMap<>();
         final long cacheBytes = builder.sizeClassCacheBytes() < 0 ? capacity / 16 : builder.sizeClassCacheBytes();
         this.depot = cacheBytes == 0 ? null : new SizeClassDepot(cacheBytes);
+        this.magazine = depot == null ? null : ThreadLocal.withInitial(() ->
+        {
+            final Magazine created = new Magazine(cacheBytes / 4);
+            magazines.add(created);
+            return created;
+        });
         for (int i = 0; i < SHARDS; i++)
         {
             shards[i] = new Shard();
@@ -262,7 +273,16 @@ final class CarvedSegmentPool implements SegmentPool
         long offset = LongRing.EMPTY;
         if (depot != null && waiters == 0)
         {
-            offset = depot.poll(m);
+            final Magazine mine = magazine.get();
+            mine.lock();
+            try
+            {
+                offset = mine.pop(m, depot);
+            }
+            finally
+            {
+                mine.unlock();
+            }
         }
         if (offset == LongRing.EMPTY)
         {
@@ -377,14 +397,61 @@ final class CarvedSegmentPool implements SegmentPool
         }
     }
 
-    /** Returns every parked segment to the policy; the caller holds the pool lock. */
+    /** Returns every parked segment (magazines and depot) to the policy; the caller holds the pool lock. */
     private long drainDepotLocked()
     {
-        return depot.drain((offset, segmentSize) ->
+        return drainCaches((offset, segmentSize) ->
         {
             policy.free(offset);
             heldBytes -= segmentSize;
         });
+    }
+
+    /** Empties every magazine, then the depot, into {@code drain}. */
+    private long drainCaches(final SizeClassDepot.Drain drain)
+    {
+        long drained = 0;
+        for (final Magazine each : magazines)
+        {
+            each.lock();
+            try
+            {
+                drained += each.drain(drain);
+            }
+            finally
+            {
+                each.unlock();
+            }
+        }
+        return drained + depot.drain(drain);
+    }
+
+    private long cachedSegments()
+    {
+        long segments = depot.cachedSegments();
+        for (final Magazine each : magazines)
+        {
+            each.lock();
+            try
+            {
+                segments += each.segments();
+            }
+            finally
+            {
+                each.unlock();
+            }
+        }
+        return segments;
+    }
+
+    private long cachedBytes()
+    {
+        long bytes = depot.cachedBytes();
+        for (final Magazine each : magazines)
+        {
+            bytes += each.bytes();
+        }
+        return bytes;
     }
 
     private PoolExhaustedException exhausted(final long len, final long m, final long alignment, final long waited)
@@ -452,7 +519,7 @@ final class CarvedSegmentPool implements SegmentPool
             sites.remove(offset);
         }
         if (damaged >= 0 || depot == null || waiters > 0 || (offset & (profile.startAlignment() - 1)) != 0
-            || !depot.offer(m, offset))
+            || !park(offset, m))
         {
             release(offset, m);
         }
@@ -461,6 +528,28 @@ final class CarvedSegmentPool implements SegmentPool
         {
             throw new GuardViolationException(name, address, len, len + damaged, Guards.PATTERN, found);
         }
+    }
+
+    /** Parks a freed segment in this thread's magazine (or the depot); false if neither takes it. */
+    private boolean park(final long offset, final long m)
+    {
+        final Magazine mine = magazine.get();
+        final boolean parked;
+        mine.lock();
+        try
+        {
+            mine.spill[0] = 0;
+            parked = mine.push(m, offset, depot, mine.spill);
+        }
+        finally
+        {
+            mine.unlock();
+        }
+        for (int i = 1; i <= mine.spill[0]; i++)
+        {
+            release(mine.spill[i], m);
+        }
+        return parked;
     }
 
     private void release(final long offset, final long m)
@@ -613,8 +702,8 @@ final class CarvedSegmentPool implements SegmentPool
                 frees += shard.frees;
                 violations += shard.guardViolations;
             }
-            final long cachedBytes = depot == null ? 0 : depot.cachedBytes();
-            final long cachedSegments = depot == null ? 0 : depot.cachedSegments();
+            final long cachedBytes = depot == null ? 0 : cachedBytes();
+            final long cachedSegments = depot == null ? 0 : cachedSegments();
             final Map<String, Long> metrics = new LinkedHashMap<>();
             policy.metrics(metrics::put);
             return new PoolStats(name, policy.name(), deviceName, capacity, inUse, requested,
@@ -652,7 +741,7 @@ final class CarvedSegmentPool implements SegmentPool
             final List<long[]> parked = new ArrayList<>();
             if (depot != null)
             {
-                depot.drain((offset, segmentSize) -> parked.add(new long[] {offset, segmentSize}));
+                drainCaches((offset, segmentSize) -> parked.add(new long[] {offset, segmentSize}));
             }
             long records = 0;
             long held = 0;
