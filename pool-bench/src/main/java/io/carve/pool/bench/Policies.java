@@ -2,6 +2,7 @@ package io.carve.pool.bench;
 
 import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.policy.slab.SlabPolicy;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,15 +23,31 @@ public final class Policies
     /** Suffix of the guards-on variant. */
     public static final String GUARDS_SUFFIX = "+guards";
 
+    /** The smallest length the benchmarks give a slab class. */
+    public static final long SLAB_MIN_LENGTH = 4096;
+
     private static final Map<String, Function<long[], PolicyFactory>> REGISTRY = new LinkedHashMap<>();
 
     static
     {
         REGISTRY.put(FirstFitPolicy.NAME, lengths -> FirstFitPolicy.factory());
+        REGISTRY.put(SlabPolicy.NAME, Policies::slab);
     }
 
     private Policies()
     {
+    }
+
+    /**
+     * A slab policy whose classes are the workload's recurring lengths of at least
+     * {@link #SLAB_MIN_LENGTH} bytes (smaller objects do not suit 2 MiB slabs); a workload without one gets
+     * a single class of {@link #SLAB_MIN_LENGTH}, so that everything goes to the backing policy.
+     */
+    private static PolicyFactory slab(final long[] lengths)
+    {
+        final long[] classes = java.util.Arrays.stream(lengths).filter(len -> len >= SLAB_MIN_LENGTH).distinct()
+            .limit(SlabPolicy.MAX_CLASSES).toArray();
+        return SlabPolicy.builder().sizeClasses(classes.length == 0 ? new long[] {SLAB_MIN_LENGTH} : classes);
     }
 
     /** @return the registered policy names, in registration order. */

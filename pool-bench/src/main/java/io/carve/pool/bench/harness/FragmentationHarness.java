@@ -165,5 +165,10 @@ public final class FragmentationHarness
         {
             return Replayer.liveBytesAtFirstFailure(trace, pool) < 0;
         }
+        catch (final IllegalArgumentException e)
+        {
+            // A segment that can never fit in this capacity: as much a failure as a full pool.
+            return false;
+        }
     }
 }

@@ -23,7 +23,7 @@ public final class Timing
      * @param trace     the trace.
      * @param allocator the allocator.
      * @param touching  whether each buffer's pages are written after allocation.
-     * @param warmups   untimed replays first.
+     * @param warmupNs  untimed replays first, at least two and until this many nanoseconds have passed.
      * @param repeats   timed replays, {@code >= 1}.
      * @param failures  receives the refused allocations of the last replay at index 0.
      * @return median nanoseconds per event.
@@ -32,11 +32,12 @@ public final class Timing
         final Trace trace,
         final BenchAllocator allocator,
         final boolean touching,
-        final int warmups,
+        final long warmupNs,
         final int repeats,
         final int[] failures)
     {
-        for (int i = 0; i < warmups; i++)
+        final long start = System.nanoTime();
+        for (int i = 0; i < 2 || System.nanoTime() - start < warmupNs; i++)
         {
             run(trace, allocator, touching);
         }
@@ -55,14 +56,14 @@ public final class Timing
      *
      * @param workload  the set-up.
      * @param allocator the allocator, with {@code workload.live()} slots.
-     * @param warmups   untimed passes over the steps.
+     * @param warmupNs  untimed passes over the steps, at least two and until this many nanoseconds have passed.
      * @param repeats   timed passes, {@code >= 1}.
      * @return median nanoseconds per allocate+free pair.
      */
     public static double nsPerPair(
         final ScalingWorkload workload,
         final BenchAllocator allocator,
-        final int warmups,
+        final long warmupNs,
         final int repeats)
     {
         final long[] fill = workload.fillSizes();
@@ -73,7 +74,8 @@ public final class Timing
                 throw new IllegalStateException(allocator.name() + " refused the scaling fill at slot " + slot);
             }
         }
-        for (int i = 0; i < warmups; i++)
+        final long warmupStart = System.nanoTime();
+        for (int i = 0; i < 2 || System.nanoTime() - warmupStart < warmupNs; i++)
         {
             replace(workload, allocator);
         }

@@ -127,7 +127,7 @@ public final class NettyAllocator implements BenchAllocator
     public boolean allocate(final int slot, final long len)
     {
         final int n = Slots.checkIntLength(len);
-        buffers[slot] = allocator.directBuffer(n, n);
+        buffers[slot] = allocator.directBuffer(n);
         lengths[slot] = len;
         liveRequested += len;
         return true;

@@ -154,6 +154,42 @@ public final class Trace
         return distinctSizes.clone();
     }
 
+    /**
+     * The lengths that recur: those of at least {@code minShare} of the allocations, most frequent first,
+     * at most {@code max} of them; at least the single most frequent length. A slab policy takes its size
+     * classes from these.
+     *
+     * @param max      the most lengths to return, {@code >= 1}.
+     * @param minShare the smallest share of allocations, in {@code [0, 1]}.
+     * @return the lengths.
+     */
+    public long[] frequentSizes(final int max, final double minShare)
+    {
+        final java.util.Map<Long, Integer> counts = new java.util.HashMap<>();
+        int allocations = 0;
+        for (int i = 0; i < ops.length; i++)
+        {
+            if (ops[i] >= 0)
+            {
+                counts.merge(sizes[i], 1, Integer::sum);
+                allocations++;
+            }
+        }
+        final int total = allocations;
+        final long[] sorted = counts.entrySet().stream()
+            .sorted((a, b) -> a.getValue().equals(b.getValue()) ? Long.compare(a.getKey(), b.getKey())
+                : Integer.compare(b.getValue(), a.getValue()))
+            .filter(e -> e.getValue() >= minShare * total)
+            .limit(Math.max(1, max))
+            .mapToLong(java.util.Map.Entry::getKey)
+            .toArray();
+        if (sorted.length > 0 || counts.isEmpty())
+        {
+            return sorted;
+        }
+        return new long[] {counts.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).get().getKey()};
+    }
+
     /** @return the number of allocation events. */
     public int allocations()
     {
