@@ -36,8 +36,8 @@ public final class Timing
         final int repeats,
         final int[] failures)
     {
-        final long start = System.nanoTime();
-        for (int i = 0; i < 2 || System.nanoTime() - start < warmupNs; i++)
+        final long warmupStart = System.nanoTime();
+        for (int i = 0; i < 2 || System.nanoTime() - warmupStart < warmupNs; i++)
         {
             run(trace, allocator, touching);
         }
