@@ -40,13 +40,13 @@ class BuddyPolicyDifferentialTest
         long exhaustion = 0;
         for (final long seed : seeds)
         {
-            final Outcome outcome = run(seed, 256 * MIB, 250_000, false);
+            final Outcome outcome = run(seed, 128 * MIB, 250_000, false);
             steps += outcome.steps();
             buddyRefusals += outcome.firstFitOnly();
             exhaustion += outcome.neither();
             assertTrue(outcome.bothPlaced() > outcome.steps() / 4, outcome::toString);
         }
-        final Outcome odd = run(5, (256 * MIB) + (3 * MIB) + 4096 + 100, 100_000, false);
+        final Outcome odd = run(5, (128 * MIB) + (3 * MIB) + 4096 + 100, 100_000, false);
         steps += odd.steps();
         assertTrue(steps >= 1_000_000, "steps=" + steps);
         assertTrue(buddyRefusals > 0, "the runs never reached a request only first fit could place");

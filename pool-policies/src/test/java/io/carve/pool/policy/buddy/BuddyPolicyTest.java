@@ -9,9 +9,11 @@ import io.carve.pool.policy.PolicyChecks;
 import io.carve.pool.policy.PolicyFactory;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 import static io.carve.pool.policy.PolicyChecks.assertConsistent;
@@ -19,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class BuddyPolicyTest extends AllocationPolicyContract
 {
@@ -311,6 +314,47 @@ class BuddyPolicyTest extends AllocationPolicyContract
         policy.freeCount[top - 1] = 2;
         final List<String> problems = policy.verify();
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("free buddies left unmerged")), problems::toString);
+    }
+
+    @Test
+    void shouldAllocateNothingOnTheHeapInAllocateAndFree()
+    {
+        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        final BuddyPolicy policy = buddy(256 * MIB);
+        final long[] offsets = new long[1024];
+        final long[] sizes = new long[offsets.length];
+        final Random random = new Random(5);
+        for (int i = 0; i < sizes.length; i++)
+        {
+            sizes[i] = AlignmentProfile.UNIFIED.segmentSize(1 + random.nextInt(128 * 1024));
+        }
+        churn(policy, offsets, sizes);
+        final long before = threads.getThreadAllocatedBytes(thread);
+        churn(policy, offsets, sizes);
+        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertEquals(0, allocated, "heap bytes allocated by " + 2 * 20 * offsets.length + " allocate/free calls");
+        assertConsistent(policy);
+    }
+
+    private static void churn(final BuddyPolicy policy, final long[] offsets, final long[] sizes)
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            for (int i = 0; i < offsets.length; i++)
+            {
+                offsets[i] = policy.allocate(sizes[i], 128);
+            }
+            for (int i = round & 1; i < offsets.length; i += 2)
+            {
+                policy.free(offsets[i]);
+            }
+            for (int i = 1 - (round & 1); i < offsets.length; i += 2)
+            {
+                policy.free(offsets[i]);
+            }
+        }
     }
 
     private static Map<String, Long> metrics(final AllocationPolicy policy)
