@@ -115,6 +115,7 @@ public final class BuddyPolicy implements AllocationPolicy
     private final long minBlockSize;
     private final int minBlockShift;
     private final long slots;
+    private final long usableBytes;
     private final int maxOrder;
     private final long unusableBytes;
 
@@ -136,6 +137,7 @@ public final class BuddyPolicy implements AllocationPolicy
         this.minBlockSize = minBlockSize;
         this.minBlockShift = Long.numberOfTrailingZeros(minBlockSize);
         this.slots = capacity >>> minBlockShift;
+        this.usableBytes = slots << minBlockShift;
         this.maxOrder = 63 - Long.numberOfLeadingZeros(slots);
         this.unusableBytes = capacity & (minBlockSize - 1);
         free = new SummaryBitmap[maxOrder + 1];
@@ -156,7 +158,7 @@ public final class BuddyPolicy implements AllocationPolicy
         {
             if ((slots & (1L << k)) != 0)
             {
-                addFree(k, slots & -(1L << (k + 1)));
+                addFree(k, rootStart(k));
             }
         }
     }
@@ -258,7 +260,7 @@ public final class BuddyPolicy implements AllocationPolicy
             throw new IllegalArgumentException("size must be positive: size=" + size);
         }
         Align.checkPowerOfTwo(alignment, "alignment");
-        if (size > slots << minBlockShift)
+        if (size > usableBytes)
         {
             return NO_OFFSET;
         }
@@ -295,7 +297,7 @@ public final class BuddyPolicy implements AllocationPolicy
     @Override
     public long free(final long offset)
     {
-        if (offset < 0 || offset >= slots << minBlockShift || (offset & (minBlockSize - 1)) != 0)
+        if (offset < 0 || offset >= usableBytes || (offset & (minBlockSize - 1)) != 0)
         {
             throw notLive(offset);
         }
@@ -364,7 +366,7 @@ public final class BuddyPolicy implements AllocationPolicy
     @Override
     public long freeBytes()
     {
-        return (slots << minBlockShift) - usedBytes;
+        return usableBytes - usedBytes;
     }
 
     /**
@@ -402,7 +404,7 @@ public final class BuddyPolicy implements AllocationPolicy
             slot << minBlockShift, minBlockSize << order, isLive ? BlockState.LIVE : BlockState.FREE));
         if (unusableBytes > 0)
         {
-            visitor.visit(slots << minBlockShift, unusableBytes, BlockState.RESERVED);
+            visitor.visit(usableBytes, unusableBytes, BlockState.RESERVED);
         }
     }
 
@@ -457,23 +459,25 @@ public final class BuddyPolicy implements AllocationPolicy
 
         final long[] freeLeaves = new long[maxOrder + 1];
         final long[] liveLeaves = new long[maxOrder + 1];
-        final long[] position = {0, 0, 0};
+        final long[] nextSlot = {0};
+        final long[] liveLeafBytes = {0};
+        final long[] freeLeafBytes = {0};
         forEachLeaf((slot, order, isLive) ->
         {
-            if (slot != position[0])
+            if (slot != nextSlot[0])
             {
-                problems.add("leaves do not tile: expected slot=" + position[0] + ", found slot=" + slot);
+                problems.add("leaves do not tile: expected slot=" + nextSlot[0] + ", found slot=" + slot);
             }
-            position[0] = slot + (1L << order);
+            nextSlot[0] = slot + (1L << order);
             if (isLive)
             {
                 liveLeaves[order]++;
-                position[1] += minBlockSize << order;
+                liveLeafBytes[0] += minBlockSize << order;
             }
             else
             {
                 freeLeaves[order]++;
-                position[2] += minBlockSize << order;
+                freeLeafBytes[0] += minBlockSize << order;
                 final long buddy = slot ^ (1L << order);
                 if (order < rootOrder(slot) && free[order].get(buddy >>> order))
                 {
@@ -481,9 +485,9 @@ public final class BuddyPolicy implements AllocationPolicy
                 }
             }
         });
-        if (position[0] != slots)
+        if (nextSlot[0] != slots)
         {
-            problems.add("leaves end at slot " + position[0] + ", slots=" + slots);
+            problems.add("leaves end at slot " + nextSlot[0] + ", slots=" + slots);
         }
         long liveTotal = 0;
         for (int k = 0; k <= maxOrder; k++)
@@ -508,13 +512,13 @@ public final class BuddyPolicy implements AllocationPolicy
         {
             problems.add("liveBlocks=" + liveBlocks + " but " + liveTotal + " live leaves");
         }
-        if (position[1] != usedBytes)
+        if (liveLeafBytes[0] != usedBytes)
         {
-            problems.add("usedBytes=" + usedBytes + " but live leaves hold " + position[1]);
+            problems.add("usedBytes=" + usedBytes + " but live leaves hold " + liveLeafBytes[0]);
         }
-        if (position[2] != freeBytes())
+        if (freeLeafBytes[0] != freeBytes())
         {
-            problems.add("freeBytes=" + freeBytes() + " but free leaves hold " + position[2]);
+            problems.add("freeBytes=" + freeBytes() + " but free leaves hold " + freeLeafBytes[0]);
         }
         return problems;
     }
@@ -545,13 +549,14 @@ public final class BuddyPolicy implements AllocationPolicy
     /**
      * {@inheritDoc}
      * <p>
-     * The exact bytes of the bitmaps and counters (with 16-byte array headers), about
-     * {@code 0.379 * capacity / minBlockSize()}; see the class documentation for the formula.
+     * The bytes of the bitmaps and the per-order arrays, counting 16 bytes per array or object header and
+     * 8 per element; about {@code 0.379 * capacity / minBlockSize()}, see the class documentation for the
+     * formula. The metric names built at creation are not counted.
      */
     @Override
     public long metadataBytes()
     {
-        long bytes = 16L * 6 + 16L * (maxOrder + 1) + 8L * 2 * (maxOrder + 1);
+        long bytes = 4 * (16L + 8L * (maxOrder + 1));
         for (int k = 0; k <= maxOrder; k++)
         {
             bytes += free[k].footprint() + 16L + 8L * live[k].length;
@@ -587,7 +592,7 @@ public final class BuddyPolicy implements AllocationPolicy
             {
                 continue;
             }
-            final long rootStart = slots & -(1L << (rootOrder + 1));
+            final long rootStart = rootStart(rootOrder);
             final long rootEnd = rootStart + (1L << rootOrder);
             long slot = rootStart;
             while (slot < rootEnd)
@@ -621,10 +626,17 @@ public final class BuddyPolicy implements AllocationPolicy
      * @param size bytes, {@code > 0}.
      * @return {@code ceil(log2(ceil(size / minBlockSize())))}.
      */
-    int orderOf(final long size)
+    private int orderOf(final long size)
     {
         final long blocks = ((size - 1) >>> minBlockShift) + 1;
         return 64 - Long.numberOfLeadingZeros(blocks - 1);
+    }
+
+    /** The first slot of the root of an order, which is a set bit of {@code slots}: the larger roots come first. */
+    private long rootStart(final int order)
+    {
+        assert (slots & (1L << order)) != 0 : "no root of order " + order;
+        return slots & -(1L << order << 1);
     }
 
     private int rootOrder(final long slot)

@@ -135,16 +135,17 @@ final class SummaryBitmap
     }
 
     /**
-     * Heap bytes held: every level's array with a 16-byte array header.
+     * Heap bytes held: this object, its array of levels and every level, at 16 bytes per header and 8 per
+     * element.
      *
      * @return bytes.
      */
     long footprint()
     {
-        long bytes = 16L + 16L * levels.length;
+        long bytes = 16L + 16L + 8L * levels.length;
         for (final long[] level : levels)
         {
-            bytes += 8L * level.length;
+            bytes += 16L + 8L * level.length;
         }
         return bytes;
     }

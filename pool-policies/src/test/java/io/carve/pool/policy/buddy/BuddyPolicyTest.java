@@ -197,7 +197,7 @@ class BuddyPolicyTest extends AllocationPolicyContract
         for (int k = 0; k < policy.maxOrder(); k++)
         {
             assertEquals(1L, metrics.get("buddy.free.order." + k), "order " + k);
-            assertEquals(policy.blockSize(k), (128L << k));
+            assertEquals(128L << k, policy.blockSize(k));
         }
         assertEquals(0L, metrics.get("buddy.free.order." + policy.maxOrder()));
         assertEquals(1L, metrics.get("buddy.live.order.0"));
