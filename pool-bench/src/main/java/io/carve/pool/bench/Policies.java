@@ -2,6 +2,7 @@ package io.carve.pool.bench;
 
 import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.policy.buddy.BuddyPolicy;
 import io.carve.pool.policy.slab.SlabPolicy;
 
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ public final class Policies
     static
     {
         REGISTRY.put(FirstFitPolicy.NAME, lengths -> FirstFitPolicy.factory());
+        REGISTRY.put(BuddyPolicy.NAME, lengths -> BuddyPolicy.builder());
         REGISTRY.put(SlabPolicy.NAME, Policies::slab);
     }
 
