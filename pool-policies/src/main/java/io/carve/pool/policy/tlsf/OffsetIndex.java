@@ -31,6 +31,9 @@ final class OffsetIndex
     private int size;
     private int resizeAt;
 
+    /**
+     * An empty index sized so that {@code expectedEntries} fit without growing.
+     */
     OffsetIndex(final int expectedEntries)
     {
         final long wanted = Math.max(MIN_SLOTS, 2L * expectedEntries);

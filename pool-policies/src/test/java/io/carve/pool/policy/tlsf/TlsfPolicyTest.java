@@ -93,9 +93,9 @@ class TlsfPolicyTest extends AllocationPolicyContract
         assertEquals(MIB, policy.free(0));
         assertConsistent(policy);
 
-        assertEquals(0, policy.allocate(MIB - 128, 128));
-        assertEquals(MIB - 128, policy.usedBytes(), "a remainder of exactly the minimum block is split off");
-        assertEquals(128, policy.largestFreeExtent());
+        assertEquals(128, policy.allocate(MIB - 128, 128), "carved from the top of the free block");
+        assertEquals(MIB - 128, policy.usedBytes(), "a remainder of exactly the minimum block stays free");
+        assertEquals(new PolicyChecks.Extent(0, 128, BlockState.FREE), extents(policy).get(0));
         assertConsistent(policy);
     }
 
@@ -104,9 +104,25 @@ class TlsfPolicyTest extends AllocationPolicyContract
     {
         final TlsfPolicy policy = tlsf(MIB);
         assertEquals(128, policy.minimumSegment());
-        assertEquals(0, policy.allocate(64, 64));
-        assertEquals(128, policy.allocate(64, 64));
+        assertEquals(MIB - 128, policy.allocate(64, 64));
+        assertEquals(MIB - 256, policy.allocate(64, 64));
         assertEquals(256, policy.usedBytes());
+        assertConsistent(policy);
+    }
+
+    @Test
+    void shouldCarveFromTheTopOfAFreeBlockSoItKeepsItsList()
+    {
+        final TlsfPolicy policy = tlsf(GIB - 64 * MIB);
+        final long frame = UNIFIED.segmentSize(3_110_400);
+        final long offset = policy.allocate(frame, 128);
+        assertEquals((GIB - 64 * MIB - frame) & -128, offset);
+        assertEquals(List.of(
+            new PolicyChecks.Extent(0, offset, BlockState.FREE),
+            new PolicyChecks.Extent(offset, GIB - 64 * MIB - offset, BlockState.LIVE)), extents(policy));
+        assertEquals(frame + 96, policy.usedBytes(), "the tail past the 128-aligned start stays in the block");
+        assertEquals(frame + 96, policy.free(offset));
+        assertEquals(List.of(new PolicyChecks.Extent(0, GIB - 64 * MIB, BlockState.FREE)), extents(policy));
         assertConsistent(policy);
     }
 
@@ -201,31 +217,45 @@ class TlsfPolicyTest extends AllocationPolicyContract
     }
 
     @Test
-    void shouldReturnTheAlignmentGapToTheFreeListsWhenItIsAtLeastTheMinimumBlock()
+    void shouldReturnAnAlignmentGapOfAtLeastTheMinimumBlockToTheFreeLists()
     {
         final TlsfPolicy policy = tlsf(MIB);
-        assertEquals(0, policy.allocate(1000, 64));
-        assertEquals(4096, policy.allocate(1000, 4096));
+        assertEquals(MIB - 1024, policy.allocate(1000, 64), "1000 bytes at 64 alignment end 24 bytes short");
+        assertEquals(MIB - 4096, policy.allocate(1000, 4096), "the 2,072 bytes behind it stay free");
         final List<PolicyChecks.Extent> extents = extents(policy);
-        assertEquals(new PolicyChecks.Extent(1000, 3096, BlockState.FREE), extents.get(1));
-        assertEquals(2000, policy.usedBytes());
-        assertEquals(1000, policy.allocate(3000, 1), "the gap is a free block like any other");
+        assertEquals(List.of(
+            new PolicyChecks.Extent(0, MIB - 4096, BlockState.FREE),
+            new PolicyChecks.Extent(MIB - 4096, 1000, BlockState.LIVE),
+            new PolicyChecks.Extent(MIB - 3096, 2072, BlockState.FREE),
+            new PolicyChecks.Extent(MIB - 1024, 1024, BlockState.LIVE)), extents);
+        assertEquals(2024, policy.usedBytes());
         assertConsistent(policy);
+        policy.free(MIB - 4096);
+        assertEquals(List.of(
+            new PolicyChecks.Extent(0, MIB - 1024, BlockState.FREE),
+            new PolicyChecks.Extent(MIB - 1024, 1024, BlockState.LIVE)), extents(policy));
     }
 
     @Test
     void shouldAddAGapSmallerThanTheMinimumBlockToThePreviousLiveBlock()
     {
         final TlsfPolicy policy = tlsf(MIB);
-        assertEquals(0, policy.allocate(160, 64));
-        assertEquals(256, policy.allocate(160, 128), "the 96-byte gap cannot stand alone");
-        assertEquals(256 + 160, policy.usedBytes());
-        assertEquals(new PolicyChecks.Extent(0, 256, BlockState.LIVE), extents(policy).get(0));
+        assertEquals(512, policy.allocate(MIB - 512, 1));
+        final long b = policy.allocate(160, 1);
+        assertEquals(352, b);
+        assertEquals(192, policy.allocate(160, 1));
+        assertEquals(0, policy.allocate(192, 1), "the last 192 bytes are taken whole");
+        policy.free(b);
+
+        // [352, 512) holds 128 bytes at 384 only: the 32-byte gap cannot stand alone, the block at 192 takes it.
+        final long used = policy.usedBytes();
+        assertEquals(384, policy.allocate(100, 128));
+        assertEquals(used + 32 + 128, policy.usedBytes());
+        assertEquals(new PolicyChecks.Extent(192, 192, BlockState.LIVE), extents(policy).get(1));
+        assertEquals(0, policy.freeExtentCount());
         assertConsistent(policy);
-        assertEquals(256, policy.free(0), "the previous block returns its gap when freed");
-        assertEquals(160, policy.usedBytes());
-        assertEquals(160, policy.free(256));
-        assertEquals(MIB, policy.largestFreeExtent());
+        assertEquals(192, policy.free(192), "the previous block returns the gap when freed");
+        assertEquals(128, policy.free(384));
         assertConsistent(policy);
     }
 
@@ -233,18 +263,18 @@ class TlsfPolicyTest extends AllocationPolicyContract
     void shouldFindAnExactFitInTheRequestsOwnListByScanning()
     {
         final TlsfPolicy policy = TlsfPolicy.builder().minimumBlockSize(64).create(64 * 1024, UNIFIED);
-        assertEquals(0, policy.allocate(64, 64));
-        final long hole = policy.allocate(4256, 64);
-        assertEquals(64, hole);
-        assertEquals(4320, policy.allocate(64, 32));
-        assertEquals(4384, policy.allocate(policy.largestFreeExtent(), 1));
+        assertEquals(65472, policy.allocate(64, 32));
+        final long hole = policy.allocate(4256, 32);
+        assertEquals(61216, hole);
+        assertEquals(61152, policy.allocate(64, 32));
+        assertEquals(0, policy.allocate(policy.largestFreeExtent(), 1));
         policy.free(hole);
 
-        // 4,256 bytes at 64: no 4096-aligned 4,096 bytes inside it; 4,256 is not a list's lower bound, so
+        // 4,256 bytes at 61,216: no 4096-aligned 4,096 bytes inside; 4,256 is not a list's lower bound, so
         // only the scan of its own list finds the exact fit.
         assertEquals(AllocationPolicy.NO_OFFSET, policy.allocate(4096, 4096));
         assertEquals(4256, policy.largestFreeExtent());
-        assertEquals(64, policy.allocate(4256, 1));
+        assertEquals(hole, policy.allocate(4256, 1));
         assertEquals(0, policy.freeExtentCount());
         assertConsistent(policy);
     }
@@ -253,11 +283,10 @@ class TlsfPolicyTest extends AllocationPolicyContract
     void shouldFindAnAlignedFitInTheRequestsOwnListByScanning()
     {
         final TlsfPolicy policy = TlsfPolicy.builder().minimumBlockSize(64).create(64 * 1024, UNIFIED);
-        assertEquals(0, policy.allocate(4064, 1));
-        final long hole = policy.allocate(4132, 1);
+        assertEquals(8196, policy.allocate(65536 - 8196, 4));
+        final long hole = policy.allocate(4132, 4);
         assertEquals(4064, hole);
-        assertEquals(8196, policy.allocate(60, 4));
-        assertEquals(8260, policy.allocate(policy.largestFreeExtent(), 1));
+        assertEquals(0, policy.allocate(4064, 1));
         policy.free(hole);
 
         // The free block [4064, 8196) shares the list of 4,100 bytes; at 4096 alignment it holds them after
@@ -292,16 +321,25 @@ class TlsfPolicyTest extends AllocationPolicyContract
     }
 
     @Test
-    void shouldLeaveAFailedAllocationWithoutEffect()
+    void shouldRefuseAnAlignedRequestNoFreeBlockCanHoldAndStayUnchanged()
     {
         final TlsfPolicy policy = tlsf(MIB);
-        policy.allocate(MIB / 2, 128);
+        assertEquals(8192, policy.allocate(MIB - 8192, 1));
+        final long b = policy.allocate(1024, 1);
+        assertEquals(7168, b);
+        assertEquals(1024, policy.allocate(6144, 1));
+        assertEquals(0, policy.allocate(1024, 1));
+        policy.free(b);
         final List<PolicyChecks.Extent> before = extents(policy);
         final long metadata = policy.metadataBytes();
-        assertEquals(AllocationPolicy.NO_OFFSET, policy.allocate(MIB / 2 + 1, 128));
-        assertEquals(AllocationPolicy.NO_OFFSET, policy.allocate(MIB / 2, 1L << 62));
+
+        assertEquals(1024, policy.largestFreeExtent());
+        assertEquals(AllocationPolicy.NO_OFFSET, policy.allocate(1024, 4096), "[7168, 8192) has no 4096 boundary");
+        assertEquals(AllocationPolicy.NO_OFFSET, policy.allocate(1025, 1));
         assertEquals(before, extents(policy));
         assertEquals(metadata, policy.metadataBytes());
+        assertEquals(b, policy.allocate(1024, 1024));
+        assertConsistent(policy);
     }
 
     @Test
@@ -310,19 +348,20 @@ class TlsfPolicyTest extends AllocationPolicyContract
         final TlsfPolicy policy = TlsfPolicy.builder().initialBlocks(4).create(16 * MIB, UNIFIED);
         final long before = policy.metadataBytes();
         final TreeMap<Long, Long> model = new TreeMap<>();
+        final List<Long> order = new ArrayList<>();
         for (int i = 0; i < 1000; i++)
         {
             final long offset = policy.allocate(4096, 128);
             model.put(offset, 4096L);
+            order.add(offset);
         }
         for (int i = 0; i < 1000; i += 2)
         {
-            final long offset = i * 4096L;
-            policy.free(offset);
-            model.remove(offset);
+            policy.free(order.get(i));
+            model.remove(order.get(i));
         }
         assertTrue(policy.metadataBytes() > before);
-        assertEquals(501, policy.freeExtentCount());
+        assertEquals(501, policy.freeExtentCount(), "500 holes and the rest of the pool");
         assertMatches(policy, model);
     }
 
@@ -330,7 +369,7 @@ class TlsfPolicyTest extends AllocationPolicyContract
     void shouldExposeItsOverheadsAndMetrics()
     {
         final TlsfPolicy policy = tlsf(GIB);
-        assertEquals(40, policy.metadataBytesPerBlock());
+        assertEquals(48, policy.metadataBytesPerBlock());
         assertEquals(GIB, policy.maximumSegment());
         assertEquals(128, policy.minimumSegment());
         assertEquals(32, policy.secondLevelCount());
