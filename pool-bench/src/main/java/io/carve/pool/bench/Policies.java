@@ -4,6 +4,7 @@ import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.PolicyFactory;
 import io.carve.pool.policy.buddy.BuddyPolicy;
 import io.carve.pool.policy.slab.SlabPolicy;
+import io.carve.pool.policy.tlsf.TlsfPolicy;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +32,7 @@ public final class Policies
 
     static
     {
+        REGISTRY.put(TlsfPolicy.NAME, lengths -> TlsfPolicy.builder());
         REGISTRY.put(FirstFitPolicy.NAME, lengths -> FirstFitPolicy.factory());
         REGISTRY.put(BuddyPolicy.NAME, lengths -> BuddyPolicy.builder());
         REGISTRY.put(SlabPolicy.NAME, Policies::slab);

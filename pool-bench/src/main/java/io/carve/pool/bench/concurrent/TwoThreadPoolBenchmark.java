@@ -5,6 +5,7 @@ import io.carve.pool.SegmentPool;
 import io.carve.pool.device.OffHeapDeviceAllocator;
 import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.policy.tlsf.TlsfPolicy;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -55,7 +56,7 @@ public class TwoThreadPoolBenchmark
         public String cache;
 
         /** The placement policy. */
-        @Param({"first-fit"})
+        @Param({"tlsf"})
         public String policy;
 
         SegmentPool pool;
@@ -89,6 +90,8 @@ public class TwoThreadPoolBenchmark
         {
             case "first-fit":
                 return FirstFitPolicy.factory();
+            case "tlsf":
+                return TlsfPolicy.builder();
             default:
                 throw new IllegalArgumentException("unknown policy: policy=" + name);
         }

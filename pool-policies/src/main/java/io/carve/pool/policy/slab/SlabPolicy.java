@@ -5,9 +5,9 @@ import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.BlockState;
 import io.carve.pool.policy.BlockVisitor;
-import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.MetricSink;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.policy.tlsf.TlsfPolicy;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -195,7 +195,7 @@ public final class SlabPolicy implements AllocationPolicy
     }
 
     /**
-     * A builder with the defaults: no classes yet, FirstFit backing, one spare slab per class.
+     * A builder with the defaults: no classes yet, TLSF backing, one spare slab per class.
      *
      * @return a new builder.
      */
@@ -883,7 +883,7 @@ public final class SlabPolicy implements AllocationPolicy
         private int minObjectsPerSlab = DEFAULT_MIN_OBJECTS_PER_SLAB;
         private int spareSlabs = DEFAULT_SPARE_SLABS;
         private double minFill = DEFAULT_MIN_FILL;
-        private PolicyFactory backing = FirstFitPolicy.factory();
+        private PolicyFactory backing = TlsfPolicy.builder();
 
         private Builder()
         {
@@ -1014,7 +1014,7 @@ public final class SlabPolicy implements AllocationPolicy
         }
 
         /**
-         * The policy slabs and unmatched requests are carved from (default {@link FirstFitPolicy#factory()}).
+         * The policy slabs and unmatched requests are carved from (default {@link TlsfPolicy#builder()}: constant time, no garbage).
          * It must honour an alignment of {@link #SLAB_GRANULE} and report {@code usedBytes()} exactly.
          *
          * @param backing a factory; it creates its policy over the same capacity and profile.

@@ -163,7 +163,7 @@ class SlabPolicyDifferentialTest
 
     private static SlabPolicy newPolicy(final long capacity)
     {
-        return SlabTesting.create(SlabPolicy.builder().sizeClasses(CLASS_LENGTHS), capacity);
+        return SlabTesting.create(SlabPolicy.builder().sizeClasses(CLASS_LENGTHS).backing(FirstFitPolicy.factory()), capacity);
     }
 
     /** Half class lengths (some a little short of one), half random lengths. */

@@ -41,15 +41,23 @@ class SlabPolicyTest extends AllocationPolicyContract
     private static final long O_1080P = 3_110_528;
     private static final long O_4K = 12_441_728;
 
+    /** The contract runs over the default backing, TLSF. */
     @Override
     protected PolicyFactory factory()
     {
-        return frames();
+        return SlabPolicy.builder().sizeClasses(NV12_720P, NV12_1080P, NV12_4K);
     }
 
+    /** The unit tests pin exact byte counts, so they name the backing whose placement is exact: first fit. */
     private static SlabPolicy.Builder frames()
     {
-        return SlabPolicy.builder().sizeClasses(NV12_720P, NV12_1080P, NV12_4K);
+        return SlabPolicy.builder().sizeClasses(NV12_720P, NV12_1080P, NV12_4K).backing(FirstFitPolicy.factory());
+    }
+
+    @Test
+    void shouldCarveSlabsFromTlsfByDefault()
+    {
+        assertEquals("tlsf", create(SlabPolicy.builder().sizeClass(NV12_1080P), 64 * MIB).backing().name());
     }
 
     @Test
@@ -71,7 +79,7 @@ class SlabPolicyTest extends AllocationPolicyContract
     @Test
     void shouldSortClassesAndMergeLengthsWithTheSameObjectSize()
     {
-        final SlabPolicy policy = create(SlabPolicy.builder().sizeClasses(NV12_4K, NV12_1080P, NV12_1080P - 10), 64 * MIB);
+        final SlabPolicy policy = create(SlabPolicy.builder().sizeClasses(NV12_4K, NV12_1080P, NV12_1080P - 10).backing(FirstFitPolicy.factory()), 64 * MIB);
         assertEquals(2, policy.classCount());
         assertEquals(O_1080P, policy.objectSize(0));
         assertEquals(O_4K, policy.objectSize(1));
@@ -408,10 +416,10 @@ class SlabPolicyTest extends AllocationPolicyContract
     @Test
     void shouldHonourAnExplicitSlabSizeAndMinObjects()
     {
-        final SlabPolicy explicit = create(SlabPolicy.builder().sizeClass(NV12_1080P, 4 * MIB), 64 * MIB);
+        final SlabPolicy explicit = create(SlabPolicy.builder().sizeClass(NV12_1080P, 4 * MIB).backing(FirstFitPolicy.factory()), 64 * MIB);
         assertEquals(4 * MIB, explicit.slabSize(0));
         assertEquals(1, explicit.objectsPerSlab(0));
-        final SlabPolicy many = create(SlabPolicy.builder().sizeClass(NV12_1080P).minObjectsPerSlab(16), 256 * MIB);
+        final SlabPolicy many = create(SlabPolicy.builder().sizeClass(NV12_1080P).minObjectsPerSlab(16).backing(FirstFitPolicy.factory()), 256 * MIB);
         assertTrue(many.objectsPerSlab(0) >= 16);
         assertEquals(0, many.slabSize(0) % SlabPolicy.SLAB_GRANULE);
         final long a = explicit.allocate(segment(NV12_1080P), 128);
