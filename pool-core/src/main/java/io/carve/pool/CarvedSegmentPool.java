@@ -39,10 +39,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *                  | pool lock: policy.free(offset), wake waiters
  * </pre>
  * <h2>Locks</h2>
- * The pool lock guards the policy, the failure count and the held-bytes peak. Each of 64 record shards
+ * The pool lock (a {@link ReentrantLock}, since waiters need its condition and a listener may free
+ * under it) guards the policy, the failure count and the held-bytes peak. Each of 64 record shards
  * (chosen by a hash of the offset) guards its part of the live-segment records, its counters and a
- * recent-frees ring. Order: pool lock, then shards in index order; a shard lock is never held while
- * taking the pool lock. {@link #stats()}, {@link #verify()} and {@link #close()} take them all.
+ * recent-frees ring with a {@link SpinLock}: those sections last nanoseconds, and parking a thread that
+ * found one held would cost microseconds. Order: pool lock, then shards in index order, then magazines;
+ * neither a shard nor a magazine lock is ever held while taking another lock, and neither is reentrant.
+ * {@link #stats()}, {@link #verify()} and {@link #close()} take the pool lock and every shard.
  * <h2>Records</h2>
  * A live segment's record is one {@code long} in its shard's primitive map, keyed by offset and never
  * kept in the managed memory:
@@ -95,10 +98,8 @@ final class CarvedSegmentPool implements SegmentPool
     private long failures;
 
     /** A part of the live-segment records, with the counters of the segments it records. */
-    private static final class Shard extends ReentrantLock
+    private static final class Shard extends SpinLock
     {
-        private static final long serialVersionUID = 1L;
-
         final Long2LongHashMap records = new Long2LongHashMap(MISSING);
         final long[] recentFrees = new long[RECENT_FREES];
         final byte[] scratch = new byte[Guards.MAX_GUARD];

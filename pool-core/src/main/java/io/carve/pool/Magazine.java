@@ -1,6 +1,5 @@
 package io.carve.pool;
 
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One thread's small cache of freed segments, in front of the shared {@link SizeClassDepot}: the owner
@@ -10,14 +9,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * A magazine holds up to {@link #DEPTH} segments for each of up to {@link #CLASSES} segment sizes, and at
  * most a byte budget in all. When a class is full, the owner moves half of it to the depot; when a class
  * is empty, the owner refills half of it from the depot, so segments cross between threads in bursts that
- * keep the depot's lines in one cache at a time. The magazine is a lock that only its owner takes on the
+ * keep the depot's lines in one cache at a time. The magazine is a spin lock that only its owner takes on the
  * hot path (uncontended, so cheap); a thread that needs the memory (a failing or waiting allocation,
  * verify, close) takes it too and drains the magazine, so no thread can hoard memory another waits for.
  */
-final class Magazine extends ReentrantLock
+final class Magazine extends SpinLock
 {
-    private static final long serialVersionUID = 1L;
-
     static final int CLASSES = 4;
     static final int DEPTH = 8;
 

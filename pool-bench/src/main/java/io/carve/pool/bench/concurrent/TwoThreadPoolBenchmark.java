@@ -78,7 +78,10 @@ public class TwoThreadPoolBenchmark
             long address;
             while ((address = ring.poll()) != LongSpscRing.EMPTY)
             {
-                pool.free(address);
+                if (address != FRAME)
+                {
+                    pool.free(address);
+                }
             }
             pool.close();
         }
@@ -173,5 +176,51 @@ public class TwoThreadPoolBenchmark
             Thread.onSpinWait();
         }
         state.pool.free(address);
+    }
+
+    /**
+     * The hand-off alone, as a baseline for {@code cross}: the producer passes a constant through the same
+     * ring and the consumer drops it, so the pool is not touched.
+     *
+     * @param state   the ring.
+     * @param control JMH's control.
+     */
+    @Benchmark
+    @Group("handoff")
+    @GroupThreads(1)
+    public void handOff(final PoolState state, final Control control)
+    {
+        while (!state.ring.offer(FRAME))
+        {
+            if (control.stopMeasurement)
+            {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * The receiving side of the hand-off baseline.
+     *
+     * @param state   the ring.
+     * @param control JMH's control.
+     * @return the value received.
+     */
+    @Benchmark
+    @Group("handoff")
+    @GroupThreads(1)
+    public long receive(final PoolState state, final Control control)
+    {
+        long value;
+        while ((value = state.ring.poll()) == LongSpscRing.EMPTY)
+        {
+            if (control.stopMeasurement)
+            {
+                return 0;
+            }
+            Thread.onSpinWait();
+        }
+        return value;
     }
 }
