@@ -331,10 +331,16 @@ class BuddyPolicyTest extends AllocationPolicyContract
             sizes[i] = AlignmentProfile.UNIFIED.segmentSize(1 + random.nextInt(128 * 1024));
         }
         churn(policy, offsets, sizes);
-        final long before = threads.getThreadAllocatedBytes(thread);
-        churn(policy, offsets, sizes);
-        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        assertEquals(0, allocated, "heap bytes allocated by " + 2 * 20 * offsets.length + " allocate/free calls");
+        // Garbage per operation would show in every window; a one-off allocation by the JVM itself (a
+        // deoptimisation, a lazily initialised runtime structure) shows in one at most.
+        long allocated = Long.MAX_VALUE;
+        for (int window = 0; window < 3 && allocated != 0; window++)
+        {
+            final long before = threads.getThreadAllocatedBytes(thread);
+            churn(policy, offsets, sizes);
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+        }
+        assertEquals(0, allocated, "heap bytes allocated by " + 2 * 20 * offsets.length + " allocate/free calls in each of 3 windows");
         assertConsistent(policy);
     }
 

@@ -143,10 +143,16 @@ class TlsfIntegrityTest
         }
         long checksum = churn(policy, offsets, sizes, victims);
         final long thread = Thread.currentThread().getId();
-        final long before = threads.getThreadAllocatedBytes(thread);
-        checksum += churn(policy, offsets, sizes, victims);
-        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        assertEquals(0, allocated, "bytes allocated by " + (2 * events) + " allocate and free calls");
+        // Garbage per operation would show in every window; a one-off allocation by the JVM itself (a
+        // deoptimisation, a lazily initialised runtime structure) shows in one at most.
+        long allocated = Long.MAX_VALUE;
+        for (int window = 0; window < 3 && allocated != 0; window++)
+        {
+            final long before = threads.getThreadAllocatedBytes(thread);
+            checksum += churn(policy, offsets, sizes, victims);
+            allocated = threads.getThreadAllocatedBytes(thread) - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by " + (2 * events) + " allocate and free calls in each of 3 windows");
         assertTrue(checksum > 0);
         assertTrue(policy.verify().isEmpty());
     }
