@@ -75,9 +75,12 @@ public interface BenchAllocator extends AutoCloseable
     /**
      * External fragmentation now: {@code 1 - largest free extent / free bytes}.
      *
-     * @return the value, or NaN when the allocator has no fixed free space to measure.
+     * @return the value, or NaN (the default) when the allocator has no fixed free space to measure.
      */
-    double externalFragmentation();
+    default double externalFragmentation()
+    {
+        return Double.NaN;
+    }
 
     /** Frees whatever is still live and releases the allocator's memory. */
     @Override

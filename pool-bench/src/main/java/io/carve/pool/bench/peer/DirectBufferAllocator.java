@@ -108,11 +108,6 @@ public final class DirectBufferAllocator implements BenchAllocator
         return Double.NaN;
     }
 
-    @Override
-    public double externalFragmentation()
-    {
-        return Double.NaN;
-    }
 
     @Override
     public void close()

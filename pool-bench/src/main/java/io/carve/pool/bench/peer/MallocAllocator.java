@@ -92,11 +92,6 @@ public final class MallocAllocator implements BenchAllocator
         return Double.NaN;
     }
 
-    @Override
-    public double externalFragmentation()
-    {
-        return Double.NaN;
-    }
 
     @Override
     public void close()

@@ -180,11 +180,6 @@ public final class NettyAllocator implements BenchAllocator
         return liveRequested == 0 ? 0.0 : (double)held / liveRequested - 1.0;
     }
 
-    @Override
-    public double externalFragmentation()
-    {
-        return Double.NaN;
-    }
 
     @Override
     public void close()
