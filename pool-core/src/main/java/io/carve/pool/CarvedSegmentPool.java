@@ -461,8 +461,16 @@ final class CarvedSegmentPool implements SegmentPool
         long inUse = 0;
         for (final Shard shard : shards)
         {
-            live += shard.records.size();
-            inUse += shard.bytesInUse;
+            shard.lock();
+            try
+            {
+                live += shard.records.size();
+                inUse += shard.bytesInUse;
+            }
+            finally
+            {
+                shard.unlock();
+            }
         }
         return new PoolExhaustedException(name, len, m, alignment, capacity, inUse, policy.freeBytes(),
             policy.largestFreeExtent(), live, policy.name(), waited);
@@ -471,13 +479,7 @@ final class CarvedSegmentPool implements SegmentPool
     @Override
     public void free(final long address)
     {
-        if (address == NULL_ADDRESS)
-        {
-            throw new InvalidFreeException(name, address, InvalidFreeException.Reason.NULL_ADDRESS,
-                "0 is the null address, not a segment");
-        }
-        checkOpen("free");
-        final long offset = checkInside(address);
+        final long offset = offsetOf(address, "free");
         final Shard shard = shardOf(offset);
         final long record;
         long len = 0;
@@ -571,8 +573,18 @@ final class CarvedSegmentPool implements SegmentPool
         }
     }
 
-    private long checkInside(final long address)
+    /**
+     * The offset of {@code address} in the block, after the checks every per-segment call makes: not the
+     * null address, pool open, inside the block. Whether a segment starts there is the shard's to say.
+     */
+    private long offsetOf(final long address, final String operation)
     {
+        if (address == NULL_ADDRESS)
+        {
+            throw new InvalidFreeException(name, address, InvalidFreeException.Reason.NULL_ADDRESS,
+                "0 is the null address, not a segment");
+        }
+        checkOpen(operation);
         final long offset = address - base;
         if (offset < 0 || offset >= capacity)
         {
@@ -585,13 +597,7 @@ final class CarvedSegmentPool implements SegmentPool
     @Override
     public long requestedLength(final long address)
     {
-        if (address == NULL_ADDRESS)
-        {
-            throw new InvalidFreeException(name, address, InvalidFreeException.Reason.NULL_ADDRESS,
-                "0 is the null address, not a segment");
-        }
-        checkOpen("requestedLength");
-        final long offset = checkInside(address);
+        final long offset = offsetOf(address, "requestedLength");
         final Shard shard = shardOf(offset);
         final long record;
         shard.lock();

@@ -96,9 +96,4 @@ final class LongRing
         final long size = tail.get() - head.get();
         return (int)Math.max(0, Math.min(size, mask + 1));
     }
-
-    int capacity()
-    {
-        return mask + 1;
-    }
 }

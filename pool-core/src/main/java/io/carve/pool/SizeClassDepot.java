@@ -40,11 +40,6 @@ final class SizeClassDepot
         }
     }
 
-    long maxBytes()
-    {
-        return maxBytes;
-    }
-
     /** A parked segment of exactly {@code segmentSize} bytes, or {@link LongRing#EMPTY}. */
     long poll(final long segmentSize)
     {
