@@ -144,14 +144,9 @@ public class TwoThreadPoolBenchmark
     public void produce(final PoolState state, final Control control)
     {
         final long address = state.pool.allocate(FRAME);
-        while (!state.ring.offer(address))
+        if (!handOver(state.ring, address, control))
         {
-            if (control.stopMeasurement)
-            {
-                state.pool.free(address);
-                return;
-            }
-            Thread.onSpinWait();
+            state.pool.free(address);
         }
     }
 
@@ -166,16 +161,11 @@ public class TwoThreadPoolBenchmark
     @GroupThreads(1)
     public void consume(final PoolState state, final Control control)
     {
-        long address;
-        while ((address = state.ring.poll()) == LongSpscRing.EMPTY)
+        final long address = takeOver(state.ring, control);
+        if (address != LongSpscRing.EMPTY)
         {
-            if (control.stopMeasurement)
-            {
-                return;
-            }
-            Thread.onSpinWait();
+            state.pool.free(address);
         }
-        state.pool.free(address);
     }
 
     /**
@@ -190,14 +180,7 @@ public class TwoThreadPoolBenchmark
     @GroupThreads(1)
     public void handOff(final PoolState state, final Control control)
     {
-        while (!state.ring.offer(FRAME))
-        {
-            if (control.stopMeasurement)
-            {
-                return;
-            }
-            Thread.onSpinWait();
-        }
+        handOver(state.ring, FRAME, control);
     }
 
     /**
@@ -212,12 +195,32 @@ public class TwoThreadPoolBenchmark
     @GroupThreads(1)
     public long receive(final PoolState state, final Control control)
     {
-        long value;
-        while ((value = state.ring.poll()) == LongSpscRing.EMPTY)
+        return takeOver(state.ring, control);
+    }
+
+    /** Spins until {@code value} is in the ring; false if the measurement stopped first. */
+    private static boolean handOver(final LongSpscRing ring, final long value, final Control control)
+    {
+        while (!ring.offer(value))
         {
             if (control.stopMeasurement)
             {
-                return 0;
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    /** Spins until the ring yields a value; {@link LongSpscRing#EMPTY} if the measurement stopped first. */
+    private static long takeOver(final LongSpscRing ring, final Control control)
+    {
+        long value;
+        while ((value = ring.poll()) == LongSpscRing.EMPTY)
+        {
+            if (control.stopMeasurement)
+            {
+                return LongSpscRing.EMPTY;
             }
             Thread.onSpinWait();
         }

@@ -18,9 +18,11 @@ public final class Replayer
      *
      * @param trace     the trace.
      * @param allocator the allocator, with at least {@code trace.slotCount()} slots, nothing live.
+     * @param touch     whether to write one byte per 4 KiB page of every buffer right after allocating it,
+     *                  as a decoder would; the branch is loop-invariant, so the JIT hoists it.
      * @return the allocations the allocator refused.
      */
-    public static int replay(final Trace trace, final BenchAllocator allocator)
+    public static int replay(final Trace trace, final BenchAllocator allocator, final boolean touch)
     {
         final int[] ops = trace.ops();
         final long[] sizes = trace.sizes();
@@ -28,50 +30,17 @@ public final class Replayer
         for (int i = 0; i < ops.length; i++)
         {
             final int op = ops[i];
-            if (op >= 0)
-            {
-                if (!allocator.allocate(op, sizes[i]))
-                {
-                    failures++;
-                }
-            }
-            else
+            if (op < 0)
             {
                 allocator.free(~op);
             }
-        }
-        return failures;
-    }
-
-    /**
-     * Replays a trace and writes one byte per 4 KiB page of every buffer right after allocating it.
-     *
-     * @param trace     the trace.
-     * @param allocator the allocator.
-     * @return the allocations the allocator refused.
-     */
-    public static int replayTouching(final Trace trace, final BenchAllocator allocator)
-    {
-        final int[] ops = trace.ops();
-        final long[] sizes = trace.sizes();
-        int failures = 0;
-        for (int i = 0; i < ops.length; i++)
-        {
-            final int op = ops[i];
-            if (op >= 0)
+            else if (!allocator.allocate(op, sizes[i]))
             {
-                if (allocator.allocate(op, sizes[i]))
-                {
-                    allocator.touch(op, sizes[i]);
-                }
-                else
-                {
-                    failures++;
-                }
+                failures++;
             }
-            else
+            else if (touch)
             {
-                allocator.free(~op);
+                allocator.touch(op, sizes[i]);
             }
         }
         return failures;

@@ -39,13 +39,13 @@ public final class Timing
         final long warmupStart = System.nanoTime();
         for (int i = 0; i < 2 || System.nanoTime() - warmupStart < warmupNs; i++)
         {
-            run(trace, allocator, touching);
+            Replayer.replay(trace, allocator, touching);
         }
         final double[] times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
             final long start = System.nanoTime();
-            failures[0] = run(trace, allocator, touching);
+            failures[0] = Replayer.replay(trace, allocator, touching);
             times[i] = (double)(System.nanoTime() - start) / trace.length();
         }
         return median(times);
@@ -107,11 +107,6 @@ public final class Timing
                 throw new IllegalStateException(allocator.name() + " refused a scaling step");
             }
         }
-    }
-
-    private static int run(final Trace trace, final BenchAllocator allocator, final boolean touching)
-    {
-        return touching ? Replayer.replayTouching(trace, allocator) : Replayer.replay(trace, allocator);
     }
 
     static double median(final double[] values)

@@ -76,6 +76,6 @@ public class TouchBenchmark
     @OperationsPerInvocation(EVENTS)
     public int replayTouching()
     {
-        return Replayer.replayTouching(trace, subject);
+        return Replayer.replay(trace, subject, true);
     }
 }

@@ -85,6 +85,6 @@ public class TraceBenchmark
     @OperationsPerInvocation(EVENTS)
     public int replay()
     {
-        return Replayer.replay(trace, subject);
+        return Replayer.replay(trace, subject, false);
     }
 }

@@ -68,9 +68,12 @@ public interface BenchAllocator extends AutoCloseable
      * Internal waste now: bytes the allocator holds for live buffers over the bytes requested, minus 1.
      * Not for hot paths.
      *
-     * @return the ratio minus one, or NaN when the allocator does not show it.
+     * @return the ratio minus one, or NaN (the default) when the allocator does not show it.
      */
-    double internalWaste();
+    default double internalWaste()
+    {
+        return Double.NaN;
+    }
 
     /**
      * External fragmentation now: {@code 1 - largest free extent / free bytes}.

@@ -103,13 +103,6 @@ public final class DirectBufferAllocator implements BenchAllocator
     }
 
     @Override
-    public double internalWaste()
-    {
-        return Double.NaN;
-    }
-
-
-    @Override
     public void close()
     {
         for (int slot = 0; slot < buffers.length; slot++)

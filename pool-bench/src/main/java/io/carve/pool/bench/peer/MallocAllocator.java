@@ -87,13 +87,6 @@ public final class MallocAllocator implements BenchAllocator
     }
 
     @Override
-    public double internalWaste()
-    {
-        return Double.NaN;
-    }
-
-
-    @Override
     public void close()
     {
         for (int slot = 0; slot < addresses.length; slot++)
