@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * try (SegmentPool pool = SegmentPool.builder()
  *         .name("frames")
  *         .capacity(256L << 20)
- *         .policy(TlsfPolicy.builder())          // from pool-policies; the default is first fit
+ *         .policy(TlsfPolicy.builder())          // the default; buddy and slab are in pool-policies
  *         .build())
  * {
  *     long frame = pool.allocate(1920 * 1080 * 3 / 2);   // a 1080p NV12 frame, 128-byte aligned
@@ -37,7 +37,7 @@ public interface SegmentPool extends AutoCloseable
     long NULL_ADDRESS = 0L;
 
     /**
-     * A builder with the defaults: off-heap pre-touched memory, the first-fit reference policy, the
+     * A builder with the defaults: off-heap pre-touched memory, the TLSF policy, the
      * unified 128-byte profile, guards on, leaks thrown on close.
      *
      * @return a new builder.

@@ -3,8 +3,8 @@ package io.carve.pool;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.device.DeviceAllocator;
 import io.carve.pool.device.OffHeapDeviceAllocator;
-import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.policy.tlsf.TlsfPolicy;
 
 /**
  * Configures and builds a {@link SegmentPool}. Setters check their own argument; {@link #build()} checks
@@ -21,7 +21,7 @@ public final class SegmentPoolBuilder
     private String name = "carve";
     private DeviceAllocator device = OffHeapDeviceAllocator.prefaulting();
     private long capacity;
-    private PolicyFactory policy = FirstFitPolicy.factory();
+    private PolicyFactory policy = TlsfPolicy.builder();
     private AlignmentProfile alignment = AlignmentProfile.UNIFIED;
     private boolean guards = true;
     private LeakAction leakAction = LeakAction.THROW;
@@ -83,8 +83,9 @@ public final class SegmentPoolBuilder
     }
 
     /**
-     * How segments are placed. Default {@link FirstFitPolicy#factory()}, the simple reference; for speed use
-     * a policy from {@code pool-policies} (TLSF, buddy or slab).
+     * How segments are placed. Default {@link TlsfPolicy#builder()} with its defaults: constant-time good fit.
+     * {@code pool-policies} adds buddy and slab; {@link io.carve.pool.policy.FirstFitPolicy} is the
+     * O(live segments) reference used as a test oracle, not for production.
      *
      * @param policy the policy factory (policy builders are factories).
      * @return this builder.

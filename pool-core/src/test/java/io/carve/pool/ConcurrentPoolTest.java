@@ -1,5 +1,6 @@
 package io.carve.pool;
 
+import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.device.EmulatedDevice;
 import io.carve.pool.device.HugePagePolicy;
 import io.carve.pool.device.OffHeapDeviceAllocator;
@@ -44,7 +45,7 @@ class ConcurrentPoolTest
     @Timeout(60)
     void shouldNeverHandOutASegmentTwiceUnderCrossThreadFrees(final long cacheBytes) throws Exception
     {
-        final SegmentPool pool = SegmentPool.builder().name("stress").capacity(64 * MB)
+        final SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).name("stress").capacity(64 * MB)
             .device(OffHeapDeviceAllocator.lazy()).sizeClassCacheBytes(cacheBytes).build();
         final ConcurrentHashMap<Long, Long> live = new ConcurrentHashMap<>();
         final List<ArrayBlockingQueue<long[]>> queues = new ArrayList<>();
@@ -150,7 +151,7 @@ class ConcurrentPoolTest
     @Timeout(20)
     void shouldWakeAWaiterWhenAnotherThreadFrees() throws Exception
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(8 * MB).device(OffHeapDeviceAllocator.lazy()).build())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(8 * MB).device(OffHeapDeviceAllocator.lazy()).build())
         {
             final long a = pool.allocate(3_110_400);
             final long b = pool.allocate(3_110_400);
@@ -178,7 +179,7 @@ class ConcurrentPoolTest
     @Timeout(20)
     void shouldTimeOutWithAClearExceptionAndLeaveThePoolUnchanged() throws Exception
     {
-        try (SegmentPool pool = SegmentPool.builder().name("full").capacity(4 * MB).device(OffHeapDeviceAllocator.lazy()).build())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).name("full").capacity(4 * MB).device(OffHeapDeviceAllocator.lazy()).build())
         {
             final long a = pool.allocate(3_110_400);
             final long start = System.nanoTime();
@@ -204,7 +205,7 @@ class ConcurrentPoolTest
     @Timeout(20)
     void shouldHonourInterruptionWhileWaiting() throws Exception
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(4 * MB).device(OffHeapDeviceAllocator.lazy()).build())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(4 * MB).device(OffHeapDeviceAllocator.lazy()).build())
         {
             final long a = pool.allocate(3_110_400);
             final String before = pool.stats().toString();
@@ -237,7 +238,7 @@ class ConcurrentPoolTest
     @Test
     void shouldDrainTheCacheBeforeFailing()
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(16 * MB).device(OffHeapDeviceAllocator.lazy())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(16 * MB).device(OffHeapDeviceAllocator.lazy())
             .sizeClassCacheBytes(16 * MB).build())
         {
             final List<Long> frames = new ArrayList<>();
@@ -261,7 +262,7 @@ class ConcurrentPoolTest
     @Test
     void shouldReuseAParkedSegmentForTheSameSize()
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(64 * MB).device(OffHeapDeviceAllocator.lazy()).build())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(64 * MB).device(OffHeapDeviceAllocator.lazy()).build())
         {
             final long first = pool.allocate(3_110_400);
             pool.free(first);
@@ -305,7 +306,7 @@ class ConcurrentPoolTest
                 return false;
             }
         };
-        try (SegmentPool pool = SegmentPool.builder().capacity(4 * MB).device(OffHeapDeviceAllocator.lazy())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(4 * MB).device(OffHeapDeviceAllocator.lazy())
             .listener(listener).sizeClassCacheBytes(0).build())
         {
             self[0] = pool;
@@ -321,7 +322,7 @@ class ConcurrentPoolTest
     @Test
     void shouldNameAllocationSitesOfLeaksWhenTracking()
     {
-        final SegmentPool pool = SegmentPool.builder().name("tracked").capacity(MB).device(OffHeapDeviceAllocator.lazy())
+        final SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).name("tracked").capacity(MB).device(OffHeapDeviceAllocator.lazy())
             .leakTracking(LeakTracking.PARANOID).build();
         final long kept = leakOneSegment(pool);
         pool.free(pool.allocate(10));
@@ -342,7 +343,7 @@ class ConcurrentPoolTest
     @Test
     void shouldSampleSitesWhenSampling()
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(64 * MB).device(OffHeapDeviceAllocator.lazy())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(64 * MB).device(OffHeapDeviceAllocator.lazy())
             .leakTracking(LeakTracking.SAMPLED).build())
         {
             final List<Long> segments = new ArrayList<>();
@@ -361,7 +362,7 @@ class ConcurrentPoolTest
     void shouldReturnTheSentinelUnderLoadOnAnEmulatedDeviceWithoutCorruption() throws Exception
     {
         final EmulatedDevice device = EmulatedDevice.builder().pagePolicy(HugePagePolicy.HUGE_ONLY).build();
-        final SegmentPool pool = SegmentPool.builder().capacity(8 * MB).device(device).build();
+        final SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(8 * MB).device(device).build();
         final ExecutorService executor = Executors.newFixedThreadPool(2);
         final AtomicLong sentinels = new AtomicLong();
         final List<Future<?>> work = new ArrayList<>();

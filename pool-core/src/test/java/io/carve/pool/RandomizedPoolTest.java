@@ -1,5 +1,6 @@
 package io.carve.pool;
 
+import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.align.MemoryApi;
 import io.carve.pool.device.OffHeapDeviceAllocator;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +24,7 @@ class RandomizedPoolTest
     {
         final Random random = new Random(seed);
         final long capacity = 32L << 20;
-        final var builder = SegmentPool.builder().capacity(capacity).device(OffHeapDeviceAllocator.lazy());
+        final var builder = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(capacity).device(OffHeapDeviceAllocator.lazy());
         if (cacheBytes >= 0)
         {
             builder.sizeClassCacheBytes(cacheBytes);

@@ -1,5 +1,6 @@
 package io.carve.pool;
 
+import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.align.MemoryApi;
 import io.carve.pool.device.DeviceAllocationException;
@@ -25,7 +26,7 @@ class SegmentPoolTest
 
     private static SegmentPool pool(final long capacity)
     {
-        return SegmentPool.builder().name("test").capacity(capacity).device(OffHeapDeviceAllocator.lazy()).build();
+        return SegmentPool.builder().policy(FirstFitPolicy.factory()).name("test").capacity(capacity).device(OffHeapDeviceAllocator.lazy()).build();
     }
 
     /** Runs {@code bad}, expects {@code type}, and checks that the pool did not change at all. */
@@ -90,7 +91,7 @@ class SegmentPoolTest
     @Test
     void shouldServeOnlyWhatItsOwnAlignmentAllows()
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(MB).alignment(MemoryApi.RT_MALLOC.profile())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(MB).alignment(MemoryApi.RT_MALLOC.profile())
             .device(OffHeapDeviceAllocator.lazy()).build())
         {
             assertRefusedAndUnchanged(pool, IllegalArgumentException.class,
@@ -106,7 +107,7 @@ class SegmentPoolTest
     @Test
     void shouldThrowAnActionableExceptionOnExhaustion()
     {
-        try (SegmentPool pool = SegmentPool.builder().name("frames").capacity(8 * MB)
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).name("frames").capacity(8 * MB)
             .device(OffHeapDeviceAllocator.lazy()).leakAction(LeakAction.IGNORE).build())
         {
             pool.allocate(3_110_400);
@@ -135,7 +136,7 @@ class SegmentPoolTest
     @Test
     void shouldNameFragmentationWhenFreeBytesSufficeButNoExtentDoes()
     {
-        try (SegmentPool pool = SegmentPool.builder().capacity(MB).device(OffHeapDeviceAllocator.lazy()).build())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(MB).device(OffHeapDeviceAllocator.lazy()).build())
         {
             final List<Long> segments = new ArrayList<>();
             long address;
@@ -220,7 +221,7 @@ class SegmentPoolTest
     void shouldRefuseEveryCallAfterCloseAndCloseOnlyOnce()
     {
         final EmulatedDevice device = EmulatedDevice.builder().pagePolicy(HugePagePolicy.NORMAL_ONLY).build();
-        final SegmentPool pool = SegmentPool.builder().name("gone").capacity(MB).device(device).build();
+        final SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).name("gone").capacity(MB).device(device).build();
         final long address = pool.allocate(100);
         pool.free(address);
         pool.close();
@@ -241,7 +242,7 @@ class SegmentPoolTest
     void shouldReportLeaksOnCloseAfterReturningTheBlock()
     {
         final EmulatedDevice device = EmulatedDevice.builder().pagePolicy(HugePagePolicy.NORMAL_ONLY).build();
-        final SegmentPool pool = SegmentPool.builder().name("leaky").capacity(MB).device(device).build();
+        final SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).name("leaky").capacity(MB).device(device).build();
         final long a = pool.allocate(100);
         final long b = pool.allocate(5000);
         pool.free(pool.allocate(7));
@@ -253,7 +254,7 @@ class SegmentPoolTest
         assertEquals(0, device.liveBlocks());
         assertThrows(PoolClosedException.class, () -> pool.allocate(1));
 
-        final SegmentPool quiet = SegmentPool.builder().capacity(MB).device(device).leakAction(LeakAction.LOG).build();
+        final SegmentPool quiet = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(MB).device(device).leakAction(LeakAction.LOG).build();
         quiet.allocate(10);
         quiet.close();
         assertEquals(0, device.liveBlocks());
@@ -282,20 +283,20 @@ class SegmentPoolTest
     void shouldValidateTheBuilder()
     {
         assertEquals("capacity must be set: capacity=0",
-            assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().build()).getMessage());
+            assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).build()).getMessage());
         assertEquals("capacity must be in (0, 140737488355328]: capacity=0",
-            assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().capacity(0)).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().capacity(-1));
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().capacity((1L << 47) + 1));
+            assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(0)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(-1));
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity((1L << 47) + 1));
         assertEquals("capacity cannot hold one segment: capacity=32, smallest segment=64",
-            assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().capacity(32).build()).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().name(" "));
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().device(null));
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(null));
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().alignment(null));
-        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().leakAction(null));
+            assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(32).build()).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).name(" "));
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).device(null));
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).policy(null));
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).alignment(null));
+        assertThrows(IllegalArgumentException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).leakAction(null));
         assertThrows(IllegalArgumentException.class,
-            () -> SegmentPool.builder().alignment(AlignmentProfile.custom("odd", 48, 32)));
+            () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).alignment(AlignmentProfile.custom("odd", 48, 32)));
     }
 
     @Test
@@ -303,14 +304,14 @@ class SegmentPoolTest
     {
         final EmulatedDevice small = EmulatedDevice.builder().budget(16 * MB).build();
         final DeviceAllocationException tooBig = assertThrows(DeviceAllocationException.class,
-            () -> SegmentPool.builder().capacity(32 * MB).device(small).build());
+            () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(32 * MB).device(small).build());
         assertTrue(tooBig.getMessage().contains("budget of 16777216 bytes"), tooBig.getMessage());
         assertEquals(0, small.liveBlocks());
 
         final EmulatedDevice flaky = EmulatedDevice.builder().failRequest(1).build();
-        assertThrows(DeviceAllocationException.class, () -> SegmentPool.builder().capacity(MB).device(flaky).build());
+        assertThrows(DeviceAllocationException.class, () -> SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(MB).device(flaky).build());
         assertEquals(0, flaky.liveBlocks());
-        try (SegmentPool pool = SegmentPool.builder().capacity(MB).device(flaky).build())
+        try (SegmentPool pool = SegmentPool.builder().policy(FirstFitPolicy.factory()).capacity(MB).device(flaky).build())
         {
             assertNotEquals(SegmentPool.NULL_ADDRESS, pool.allocate(10));
         }

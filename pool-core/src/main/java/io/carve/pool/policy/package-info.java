@@ -7,7 +7,8 @@
  * {@link io.carve.pool.policy.PolicyFactory} creates one policy per pool, once the capacity is known.
  * <p>
  * {@link io.carve.pool.policy.FirstFitPolicy} is the obviously-correct reference: address-ordered first fit
- * over sorted maps, used as the oracle for differential tests and as the default of the pool builder.
+ * over sorted maps, used as the oracle for differential tests. The pool builder's default policy is TLSF
+ * ({@link io.carve.pool.policy.tlsf}), which lives in this module for that reason.
  * <p>
  * Threading: policies are not thread-safe; the pool serialises every call.
  */
