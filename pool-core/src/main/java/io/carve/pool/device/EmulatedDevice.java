@@ -3,6 +3,8 @@ package io.carve.pool.device;
 import io.carve.pool.align.Align;
 import io.carve.pool.align.MemoryApi;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * An emulated vendor device that enforces the vendor's block rules, backed by real native memory so that
  * guard checks see real bytes.
@@ -18,7 +20,10 @@ import io.carve.pool.align.MemoryApi;
  *   <li>the 16 GB per-process address-space cap of the media (DVPP) APIs, and any configured budget.</li>
  * </ol>
  * Block addresses are device-like (from {@code 0x1240_0000_0000} by default), aligned to the larger of the
- * API's start alignment, the alignment asked for and the page granularity, and are not host addresses:
+ * API's start alignment, the alignment asked for and the page granularity, and are not host addresses.
+ * Devices built without {@link Builder#baseAddress(long)} share one address space: no two of their blocks
+ * overlap, so an address freed into the wrong pool is always outside that pool. Their memory operations
+ * accept exactly the block's usable range {@code [address, address + size)}, not the device's rounding:
  * the host may reach the memory only through {@link DeviceMemory}'s fill and copy operations, which check
  * every range against the block. The memory is not initialised, like the vendor's.
  * <p>
@@ -34,6 +39,9 @@ public final class EmulatedDevice implements DeviceAllocator
     public static final long HIAI_HOST_MAX = 256L << 20;
     /** HIAI_DMalloc's largest device block: the model manager keeps 96 bytes. */
     public static final long HIAI_DEVICE_MAX = (256L << 20) - 96;
+
+    /** The address space of every device built without an explicit base address. */
+    private static final AtomicLong SHARED_ADDRESSES = new AtomicLong(DEFAULT_BASE_ADDRESS);
 
     /** Which HIAI_DMalloc size cap, if any, the device applies. */
     public enum HiaiLimit
@@ -52,8 +60,8 @@ public final class EmulatedDevice implements DeviceAllocator
     private final long budget;
     private final long failRequest;
     private final String name;
-
-    private long nextAddress;
+    /** Where this device's next block may start: its own counter, or the one all default devices share. */
+    private final AtomicLong nextAddress;
     private long requests;
     private long refusals;
     private long reservedBytes;
@@ -67,7 +75,7 @@ public final class EmulatedDevice implements DeviceAllocator
         this.hiaiLimit = builder.hiaiLimit;
         this.budget = builder.budget;
         this.failRequest = builder.failRequest;
-        this.nextAddress = builder.baseAddress;
+        this.nextAddress = builder.baseAddress == 0 ? SHARED_ADDRESSES : new AtomicLong(builder.baseAddress);
         this.name = "emulated-" + api.name().toLowerCase() + "-" + pagePolicy.name().toLowerCase();
     }
 
@@ -135,15 +143,21 @@ public final class EmulatedDevice implements DeviceAllocator
         final NativeMemory memory;
         try
         {
-            memory = new NativeMemory(reserved, Long.BYTES);
+            memory = new NativeMemory(reserved, Long.BYTES, size);
         }
         catch (final OutOfMemoryError e)
         {
             throw refuse("host memory backing the emulation ran out: " + e.getMessage(), size);
         }
         final long baseAlignment = Math.max(Math.max(api.startAlignment(), alignment), granularity);
-        final long address = Align.alignUp(nextAddress, baseAlignment);
-        nextAddress = address + reserved;
+        long address;
+        long next;
+        do
+        {
+            next = nextAddress.get();
+            address = Align.alignUp(next, baseAlignment);
+        }
+        while (!nextAddress.compareAndSet(next, address + reserved));
         reservedBytes += reserved;
         if (api.isMedia())
         {
@@ -300,7 +314,7 @@ public final class EmulatedDevice implements DeviceAllocator
         private HiaiLimit hiaiLimit = HiaiLimit.NONE;
         private long budget = Long.MAX_VALUE;
         private long failRequest = 0;
-        private long baseAddress = DEFAULT_BASE_ADDRESS;
+        private long baseAddress;
 
         private Builder()
         {
@@ -387,7 +401,10 @@ public final class EmulatedDevice implements DeviceAllocator
         }
 
         /**
-         * The first device address handed out.
+         * The first device address handed out, for a device with an address space of its own. By default a
+         * device takes its addresses from the space all such devices share, from
+         * {@link #DEFAULT_BASE_ADDRESS}, so blocks of different devices never overlap; two devices given
+         * the same base address hand out the same addresses.
          *
          * @param baseAddress a positive multiple of 1 GB.
          * @return this builder.

@@ -14,14 +14,31 @@ final class NativeMemory
     private final long rawAddress;
     private final long hostAddress;
     private final long size;
+    private final long limit;
     private volatile boolean freed;
 
+    /** Allocates {@code size} bytes at {@code alignment}; every operation may reach all of them. */
     NativeMemory(final long size, final long alignment)
     {
+        this(size, alignment, size);
+    }
+
+    /**
+     * Allocates {@code size} bytes at {@code alignment}, of which operations may reach only the first
+     * {@code limit} (a device's block inside its rounded reservation).
+     */
+    NativeMemory(final long size, final long alignment, final long limit)
+    {
+        if (size <= 0 || alignment <= 0 || size > Long.MAX_VALUE - (alignment - 1))
+        {
+            throw new IllegalArgumentException("size and alignment overflow: size=" + size + ", alignment=" + alignment);
+        }
+        assert limit > 0 && limit <= size;
         final long raw = UnsafeApi.allocateMemory(size + alignment - 1);
         this.rawAddress = raw;
         this.hostAddress = (raw + alignment - 1) & -alignment;
         this.size = size;
+        this.limit = limit;
     }
 
     long hostAddress()
@@ -34,13 +51,33 @@ final class NativeMemory
         return size;
     }
 
-    /** Touches one byte per page so that the kernel maps every page now rather than on first use. */
+    /**
+     * Touches one byte of every page the memory spans, so that the kernel maps them now rather than on first
+     * use: the first byte, then the start of each later page. The memory need not start on a page boundary,
+     * so counting {@code size / PAGE_SIZE} pages from its start would miss the last one.
+     */
     void prefault()
     {
-        for (long offset = 0; offset < size; offset += PAGE_SIZE)
+        forEachPage(hostAddress, size, address -> UnsafeApi.putByte(address, (byte)0));
+    }
+
+    /**
+     * Visits one address in each page that {@code [start, start + size)} spans: {@code start}, then the first
+     * address of every later page.
+     *
+     * @return the number of pages visited.
+     */
+    static long forEachPage(final long start, final long size, final java.util.function.LongConsumer visit)
+    {
+        final long end = start + size;
+        visit.accept(start);
+        long pages = 1;
+        for (long page = (start & -PAGE_SIZE) + PAGE_SIZE; page < end; page += PAGE_SIZE)
         {
-            UnsafeApi.putByte(hostAddress + offset, (byte)0);
+            visit.accept(page);
+            pages++;
         }
+        return pages;
     }
 
     void fill(final long offset, final long length, final byte value)
@@ -85,10 +122,10 @@ final class NativeMemory
         {
             throw new IllegalStateException("block was closed");
         }
-        if (offset < 0 || length < 0 || offset > size - length)
+        if (offset < 0 || length < 0 || offset > limit - length)
         {
             throw new IndexOutOfBoundsException(
-                "range outside block: offset=" + offset + ", length=" + length + ", size=" + size);
+                "range outside block: offset=" + offset + ", length=" + length + ", size=" + limit);
         }
     }
 

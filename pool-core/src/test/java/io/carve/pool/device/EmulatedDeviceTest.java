@@ -88,6 +88,50 @@ class EmulatedDeviceTest
     }
 
     @Test
+    void shouldRefuseMemoryOperationsPastTheBlockInsideItsReservation()
+    {
+        final EmulatedDevice device = EmulatedDevice.builder().pagePolicy(HugePagePolicy.HUGE_ONLY).build();
+        try (DeviceBlock block = device.allocate(4096, 128))
+        {
+            assertEquals(2 * MB, block.reservedSize(), "the reservation is rounded to a huge page");
+            final long end = block.address() + block.size();
+            final byte[] one = new byte[1];
+            block.fill(end - 1, 1, (byte)1);
+            final IndexOutOfBoundsException fill =
+                assertThrows(IndexOutOfBoundsException.class, () -> block.fill(end, 1, (byte)0));
+            assertTrue(fill.getMessage().contains("size=4096"), fill.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> block.copyToHost(end, one, 0, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> block.copyFromHost(one, 0, end, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> block.fill(end - 1, 2, (byte)0));
+        }
+    }
+
+    @Test
+    void shouldGiveEveryDefaultDeviceItsOwnAddresses()
+    {
+        final EmulatedDevice dvpp = EmulatedDevice.builder().api(MemoryApi.DVPP_V1).build();
+        final EmulatedDevice runtime = EmulatedDevice.builder().build();
+        try (DeviceBlock a = dvpp.allocate(3 * MB, 128); DeviceBlock b = runtime.allocate(3 * MB, 128))
+        {
+            assertTrue(a.address() + a.reservedSize() <= b.address() || b.address() + b.reservedSize() <= a.address(),
+                "blocks of two devices must not overlap: " + a + ", " + b);
+        }
+    }
+
+    @Test
+    void shouldShareAddressesOnlyWhenGivenTheSameBase()
+    {
+        final long base = 0x7000_0000_0000L;
+        final EmulatedDevice one = EmulatedDevice.builder().baseAddress(base).build();
+        final EmulatedDevice two = EmulatedDevice.builder().baseAddress(base).build();
+        try (DeviceBlock a = one.allocate(MB, 128); DeviceBlock b = two.allocate(MB, 128))
+        {
+            assertEquals(base, a.address());
+            assertEquals(base, b.address());
+        }
+    }
+
+    @Test
     void shouldCapTheMediaAddressSpaceAt16GB()
     {
         final EmulatedDevice device = EmulatedDevice.builder().api(MemoryApi.DVPP_V2).build();
