@@ -55,6 +55,23 @@ public interface AllocationPolicy
     long allocate(long size, long alignment);
 
     /**
+     * The largest size that {@code allocate(size, alignment)} could ever obtain from this policy: on an empty
+     * policy, the largest single block it can carve at that alignment. A request above it can never succeed,
+     * whatever is freed, so the pool refuses it at once with an {@link IllegalArgumentException} instead of
+     * waiting for frees that cannot help.
+     * <p>
+     * The default is {@link #capacity()}: right for a policy that can hand out its whole range as one block
+     * (offset 0 is aligned to every power of two).
+     *
+     * @param alignment a power of two.
+     * @return the largest size that can ever be allocated at {@code alignment}, 0 if none can.
+     */
+    default long maximumAllocation(final long alignment)
+    {
+        return capacity();
+    }
+
+    /**
      * Returns a block to the free space (coalescing as the policy does).
      *
      * @param offset an offset returned by {@link #allocate(long, long)} and not yet freed.

@@ -142,6 +142,25 @@ public abstract class AllocationPolicyContract
     }
 
     @Test
+    void shouldObtainItsMaximumAllocationWhenEmptyAndNothingLarger()
+    {
+        for (final long alignment : new long[] {1, 64, 128, 4096})
+        {
+            final AllocationPolicy policy = newPolicy();
+            final long maximum = policy.maximumAllocation(alignment);
+            assertTrue(maximum > 0 && maximum <= capacity(), "alignment=" + alignment + ": maximum=" + maximum);
+            assertEquals(AllocationPolicy.NO_OFFSET, policy.allocate(maximum + 1, alignment),
+                "alignment=" + alignment + ": more than the maximum " + maximum + " was carved");
+            assertEquals(0, policy.liveBlocks());
+            final long offset = policy.allocate(maximum, alignment);
+            assertNotEquals(AllocationPolicy.NO_OFFSET, offset, "alignment=" + alignment + ": maximum=" + maximum);
+            assertEquals(0, offset % alignment);
+            policy.free(offset);
+            assertConsistent(policy);
+        }
+    }
+
+    @Test
     void shouldAllocateExactlyTheLargestFreeExtent()
     {
         final AllocationPolicy policy = newPolicy();

@@ -252,6 +252,20 @@ public final class BuddyPolicy implements AllocationPolicy
         return liveCount[checkOrder(order)];
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The largest root, {@code minBlockSize() << maxOrder()}: it starts at offset 0, so any alignment up to
+     * its own size holds; a block aligned beyond the largest root cannot exist.
+     */
+    @Override
+    public long maximumAllocation(final long alignment)
+    {
+        Align.checkPowerOfTwo(alignment, "alignment");
+        final long largest = minBlockSize << maxOrder;
+        return alignment > largest ? 0 : largest;
+    }
+
     @Override
     public long allocate(final long size, final long alignment)
     {

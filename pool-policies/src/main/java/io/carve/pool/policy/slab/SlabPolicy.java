@@ -305,6 +305,17 @@ public final class SlabPolicy implements AllocationPolicy
         return null;
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The backing policy's: every slab and every request outside the classes comes from it.
+     */
+    @Override
+    public long maximumAllocation(final long alignment)
+    {
+        return backing.maximumAllocation(alignment);
+    }
+
     /** {@inheritDoc} */
     @Override
     public long allocate(final long size, final long alignment)
