@@ -8,113 +8,116 @@ import io.carve.pool.policy.BlockState;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The pool: composes the device block, the policy, the alignment profile, the guards and a depot of
- * freed segments per size class.
+ * The pool: composes the device block, the policy, the alignment profile, the guards, the
+ * {@link SegmentTable} of records and the {@link SegmentCache} of freed segments.
  *
  * <h2>The way of one allocation</h2>
  * <pre>
- * allocate(len) -&gt; profile: m = ALIGN_UP(len,32) + tail, a = start alignment   (checks len, overflow)
- *               -&gt; magazine.pop(m) | depot.poll(m)        fast path: this thread's magazine, then the
- *                                                           lock-free depot; no pool lock
- *                  | pool lock: policy.allocate(m, a)     slow path: drains the depot and retries on
- *                                                           failure, then fails, waits or asks the listener
- *               -&gt; shard(offset) lock: record len, count   (one of 64 shards: contention only per shard)
- *               -&gt; guards: fill [len, m)
- * free(address) -&gt; shard(offset) lock: take the record    (refuse 0, outside, unknown, interior, double free)
- *                                      check [len, m)
- *               -&gt; magazine.push(m, offset)               fast path, unless a thread waits for memory;
- *                                                           a full magazine moves half to the depot
- *                  | pool lock: policy.free(offset), wake waiters
+ * allocate(len) -&gt; closed? checks; m = ALIGN_UP(len,32) + tail; m &lt;= the policy's largest possible block
+ *               -&gt; this thread's cache has a segment of exactly m?      (a hint read without any lock)
+ *                    cache lock: take it, fill guards, record LIVE       one lock, no shared line
+ *               -&gt; else pool lock: policy.allocate(m, a)                on failure: drain every cache,
+ *                    install the record's leaf, fill guards,            retry; then the listener, then
+ *                    record LIVE, maybe refill the thread's cache       wait or fail
+ * free(address) -&gt; closed? checks; the record at the offset must be LIVE (lock-free read)
+ *               -&gt; this thread's cache wants m?
+ *                    cache lock: check guards, CAS LIVE -&gt; PARKED, park  one lock
+ *               -&gt; else pool lock: CAS LIVE -&gt; FREED, check guards,
+ *                    policy.free, wake waiters
  * </pre>
- * <h2>Locks</h2>
- * The pool lock (a {@link ReentrantLock}, since waiters need its condition and a listener may free
- * under it) guards the policy, the failure count and the held-bytes peak. Each of 64 record shards
- * (chosen by a hash of the offset) guards its part of the live-segment records, its counters and a
- * recent-frees ring with a {@link SpinLock}: those sections last nanoseconds, and parking a thread that
- * found one held would cost microseconds. Order: pool lock, then shards in index order, then magazines;
- * neither a shard nor a magazine lock is ever held while taking another lock, and neither is reentrant.
- * {@link #stats()}, {@link #verify()} and {@link #close()} take the pool lock and every shard.
- * <h2>Records</h2>
- * A live segment's record is one {@code long} in its shard's primitive map, keyed by offset and never
- * kept in the managed memory:
- * <pre>
- *  63                                 16 15              0
- * +-------------------------------------+----------------+
- * |   len (requested length, &lt; 2^47)   |  m - len       |
- * +-------------------------------------+----------------+
- * </pre>
- * The guard length {@code m - len} is at most 31 + 4096, and the capacity limit of 2^47 bounds len.
+ *
+ * <h2>Who owns what (each field's guard, and the edge that publishes it)</h2>
+ * <ul>
+ *   <li>The <b>pool lock</b> ({@link SpinLock}) guards the policy, the pool's part of the counters,
+ *       {@code heldBytes} and its peak, the cache registry, the leaf directories of the table, and
+ *       {@code closed} and {@code waiters} changes. Releasing it publishes all of them to the next holder.</li>
+ *   <li>A <b>thread cache's lock</b> guards that cache's parked segments, lease and counters.</li>
+ *   <li>A <b>record</b> in the table changes only in a critical section of the pool lock or of the
+ *       changing thread's own cache lock, by a release store (a segment the thread holds exclusively: just
+ *       carved, or taken from its cache) or a compare-and-set (a free, which must beat a concurrent
+ *       double free). A caller that hands an address to another thread publishes the record with it.</li>
+ *   <li>Memory is touched (guard fill and check) only inside one of those critical sections.</li>
+ * </ul>
+ * Lock order: the pool lock, then thread caches (a thread holding a cache lock never takes the pool lock,
+ * and only the pool-lock holder takes more than one cache lock).
+ *
+ * <h2>Lifecycle: close</h2>
+ * {@link #close()} takes the pool lock, sets {@code closed}, then takes every registered cache's lock in
+ * turn before the block goes back. A call in progress holds one of those locks while it touches memory,
+ * so it completes first; every call checks {@code closed} after taking its lock, so any later call throws
+ * {@link PoolClosedException} without touching memory or returning an address. A thread registers its
+ * cache under the pool lock and only while open, so no cache escapes the sweep.
+ *
+ * <h2>Lifecycle: waiting</h2>
+ * A timed allocation increments {@code waiters} under the pool lock and only then drains every cache
+ * (taking each cache's lock) and retries. A free that would park reads {@code waiters} under its cache's
+ * lock: either the waiter's drain took that lock later and found the segment, or the free saw the waiter
+ * and released the segment to the policy instead. Every release to the policy while a thread waits bumps
+ * {@code epoch} under the pool lock and signals; a waiter reads {@code epoch} before unlocking and sleeps
+ * only while it is unchanged, so no release between its last attempt and its sleep is missed. At the
+ * deadline a last attempt (with a drain) is made before failing.
+ *
  * <h2>Exactness</h2>
- * Counters change under the lock that guards the record they describe, so a snapshot taken under all
- * locks is exact. Between a depot poll and its record (or a record's removal and its depot offer) a
- * segment is in flight on one thread and appears nowhere; {@link #verify()} is exact whenever no call is
- * in flight.
+ * Every state change (record, counters, cache contents, policy) happens inside one critical section, so
+ * {@link #stats()} and {@link #verify()}, which take the pool lock and every cache's lock, see no change
+ * half-made: their figures are exact at that instant, under any load.
  */
 final class CarvedSegmentPool implements SegmentPool
 {
     private static final System.Logger LOGGER = System.getLogger(SegmentPool.class.getName());
-    private static final long MISSING = -1L;
-    private static final int LEN_SHIFT = 16;
-    private static final long GUARD_MASK = (1L << LEN_SHIFT) - 1;
-    private static final int SHARDS = 64;
-    private static final int RECENT_FREES = 16;
+    /** Locked allocations between looks at one registered cache whose owner may have ended. */
+    private static final int RECLAIM_INTERVAL = 64;
 
     private final String name;
     private final String deviceName;
     private final long capacity;
     private final AlignmentProfile profile;
+    private final long poolAlignment;
     private final AllocationPolicy policy;
+    private final long[] maximumAllocation;
     private final DeviceBlock block;
     private final DeviceMemory memoryView;
     private final long base;
     private final Guards guards;
+    private final int guardInterval;
     private final LeakAction leakAction;
     private final AllocationListener listener;
     private final LeakTracking leakTracking;
     private final ConcurrentHashMap<Long, Throwable> sites;
-    private final SizeClassDepot depot;
-    private final ThreadLocal<Magazine> magazine;
-    private final CopyOnWriteArrayList<Magazine> magazines = new CopyOnWriteArrayList<>();
-    private final Shard[] shards = new Shard[SHARDS];
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition spaceFreed = lock.newCondition();
+    private final SegmentTable table;
+    private final SegmentCache cache;
+    private final ThreadCache.ParkedSink release = this::releaseLocked;
+
+    private final SpinLock lock = new SpinLock();
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition spaceFreed = waitLock.newCondition();
 
     private volatile boolean closed;
     private volatile int waiters;
+    private volatile long epoch;
+
+    // Guarded by lock.
+    private final PoolCounters counters = new PoolCounters();
+    private final byte[] scratch = new byte[Guards.MAX_GUARD];
+    private final long[] spill = new long[ThreadCache.DEPTH + 2];
     private long heldBytes;
     private long peakHeldBytes;
     private long failures;
-
-    /** A part of the live-segment records, with the counters of the segments it records. */
-    private static final class Shard extends SpinLock
-    {
-        final Long2LongHashMap records = new Long2LongHashMap(MISSING);
-        final long[] recentFrees = new long[RECENT_FREES];
-        final byte[] scratch = new byte[Guards.MAX_GUARD];
-        int recentFreeIndex;
-        long bytesInUse;
-        long bytesRequested;
-        long allocations;
-        long frees;
-        long guardViolations;
-
-        Shard()
-        {
-            Arrays.fill(recentFrees, MISSING);
-        }
-    }
+    /** Written under the pool lock, read without it when explaining an invalid free. */
+    private volatile long longestSegment;
+    private int guardCountdown;
+    private int reclaimTick;
+    private boolean released;
 
     CarvedSegmentPool(final SegmentPoolBuilder builder)
     {
@@ -122,46 +125,38 @@ final class CarvedSegmentPool implements SegmentPool
         this.deviceName = builder.device().name();
         this.capacity = builder.capacity();
         this.profile = builder.alignment();
+        this.poolAlignment = profile.startAlignment();
         this.leakAction = builder.leakAction();
         this.listener = builder.listener();
         this.leakTracking = builder.leakTracking();
         this.sites = leakTracking == LeakTracking.OFF ? null : new ConcurrentHashMap<>();
+        this.guardInterval = builder.guardMode() == GuardMode.SAMPLED ? builder.guardSampleInterval() : 1;
+        this.table = new SegmentTable(capacity);
         final long cacheBytes = builder.sizeClassCacheBytes() < 0 ? capacity / 16 : builder.sizeClassCacheBytes();
-        this.depot = cacheBytes == 0 ? null : new SizeClassDepot(cacheBytes);
-        this.magazine = depot == null ? null : ThreadLocal.withInitial(() ->
-        {
-            final Magazine created = new Magazine(cacheBytes / 4);
-            magazines.add(created);
-            return created;
-        });
-        for (int i = 0; i < SHARDS; i++)
-        {
-            shards[i] = new Shard();
-        }
+        this.cache = cacheBytes == 0 ? null : new SegmentCache(lock, cacheBytes, counters);
         this.policy = builder.policy().create(capacity, profile);
         if (policy.capacity() != capacity)
         {
             throw new IllegalStateException("policy " + policy.name() + " manages capacity=" + policy.capacity()
                 + ", expected " + capacity);
         }
-        final DeviceBlock taken = builder.device().allocate(capacity, profile.startAlignment());
-        if (taken.size() < capacity || (taken.address() & (profile.startAlignment() - 1)) != 0 || taken.address() == 0)
+        this.maximumAllocation = new long[Long.numberOfTrailingZeros(poolAlignment) + 1];
+        for (int k = 0; k < maximumAllocation.length; k++)
+        {
+            maximumAllocation[k] = policy.maximumAllocation(1L << k);
+        }
+        final DeviceBlock taken = builder.device().allocate(capacity, poolAlignment);
+        if (taken.size() < capacity || (taken.address() & (poolAlignment - 1)) != 0 || taken.address() == 0
+            || taken.address() > Long.MAX_VALUE - capacity)
         {
             taken.close();
             throw new IllegalStateException("device " + deviceName + " returned a block that breaks its contract: "
-                + taken + ", asked for size=" + capacity + ", alignment=" + profile.startAlignment());
+                + taken + ", asked for size=" + capacity + ", alignment=" + poolAlignment);
         }
         this.block = taken;
         this.base = taken.address();
         this.memoryView = new MemoryView(taken);
-        this.guards = builder.guards() ? new Guards(taken) : null;
-    }
-
-    private Shard shardOf(final long offset)
-    {
-        // Offsets are multiples of at least 32: mix the high bits down before taking the low ones.
-        final long h = offset * 0x9E3779B97F4A7C15L;
-        return shards[(int)(h >>> 58)];
+        this.guards = builder.guardMode() == GuardMode.OFF ? null : new Guards(taken);
     }
 
     @Override
@@ -204,6 +199,7 @@ final class CarvedSegmentPool implements SegmentPool
     @Override
     public long allocate(final long len, final AlignmentProfile requestProfile)
     {
+        checkOpen("allocate");
         return carve(len, checkProfile(requestProfile), true, 0);
     }
 
@@ -216,12 +212,14 @@ final class CarvedSegmentPool implements SegmentPool
     @Override
     public long tryAllocate(final long len, final AlignmentProfile requestProfile)
     {
+        checkOpen("allocate");
         return carve(len, checkProfile(requestProfile), false, 0);
     }
 
     @Override
     public long allocate(final long len, final long timeout, final TimeUnit unit) throws InterruptedException
     {
+        checkOpen("allocate");
         if (timeout < 0)
         {
             throw new IllegalArgumentException("timeout must not be negative: timeout=" + timeout);
@@ -252,7 +250,7 @@ final class CarvedSegmentPool implements SegmentPool
         }
         if (!profile.canServe(requestProfile))
         {
-            throw new IllegalArgumentException("pool '" + name + "' is aligned to " + profile.startAlignment()
+            throw new IllegalArgumentException("pool '" + name + "' is aligned to " + poolAlignment
                 + " bytes and cannot serve profile " + requestProfile.name() + ": startAlignment="
                 + requestProfile.startAlignment());
         }
@@ -264,65 +262,94 @@ final class CarvedSegmentPool implements SegmentPool
      */
     private long carve(final long len, final AlignmentProfile rule, final boolean throwOnExhaustion, final long waitNanos)
     {
-        final long m = rule.segmentSize(len);
-        if (m > capacity)
-        {
-            throw new IllegalArgumentException("len can never fit in pool '" + name + "': len=" + len
-                + ", segment=" + m + ", capacity=" + capacity);
-        }
         checkOpen("allocate");
-        long offset = LongRing.EMPTY;
-        if (depot != null && waiters == 0)
+        final long m = rule.segmentSize(len);
+        final long alignment = rule.startAlignment();
+        final long largest = maximumAllocation[Long.numberOfTrailingZeros(alignment)];
+        if (m > largest)
         {
-            final Magazine mine = magazine.get();
-            mine.lock();
-            try
+            throw new IllegalArgumentException("len can never fit in pool '" + name + "': len=" + len + ", segment="
+                + m + ", largest segment policy " + policy.name() + " can carve at alignment " + alignment + "="
+                + largest + ", capacity=" + capacity);
+        }
+        final ThreadCache mine = cache == null ? null : cache.local();
+        if (mine != null && mine.mayTake(m))
+        {
+            final long address = takeCached(mine, len, m);
+            if (address != NULL_ADDRESS)
             {
-                offset = mine.pop(m, depot);
-            }
-            finally
-            {
-                mine.unlock();
+                return delivered(address, len);
             }
         }
-        if (offset == LongRing.EMPTY)
-        {
-            offset = carveFromPolicy(len, m, rule.startAlignment(), throwOnExhaustion, waitNanos);
-            if (offset == AllocationPolicy.NO_OFFSET)
-            {
-                return NULL_ADDRESS;
-            }
-        }
-        final long address = base + offset;
-        final int guardLength = (int)(m - len);
-        final Shard shard = shardOf(offset);
-        shard.lock();
+        final long address = carveLocked(len, m, alignment, mine, throwOnExhaustion, waitNanos);
+        return address == NULL_ADDRESS ? NULL_ADDRESS : delivered(address, len);
+    }
+
+    /** Takes a parked segment of exactly {@code m} from the caller's own cache, or returns 0. */
+    private long takeCached(final ThreadCache mine, final long len, final long m)
+    {
+        mine.lock();
         try
         {
             checkOpen("allocate");
-            shard.records.put(offset, len << LEN_SHIFT | guardLength);
-            shard.bytesInUse += m;
-            shard.bytesRequested += len;
-            shard.allocations++;
+            final long offset = mine.take(m);
+            if (offset == ThreadCache.NONE)
+            {
+                return NULL_ADDRESS;
+            }
+            final int guardLength = (int)(m - len);
+            final boolean guarded = guards != null && (guardInterval == 1 || mine.sampleGuard(guardInterval));
+            if (guarded)
+            {
+                try
+                {
+                    guards.arm(base + offset, len, guardLength);
+                }
+                catch (final RuntimeException e)
+                {
+                    // The lease still covers it: take() left the lease alone.
+                    mine.refill(offset, m);
+                    throw e;
+                }
+            }
+            table.set(offset, SegmentRecord.live(len, guardLength, guarded));
+            mine.counters.allocated(len, m);
+            return base + offset;
         }
         finally
         {
-            shard.unlock();
+            mine.unlock();
         }
-        if (guards != null)
-        {
-            guards.arm(address, len, guardLength);
-        }
+    }
+
+    /** The segment reaches its caller: leak site, listener; a listener that throws gets it freed again. */
+    private long delivered(final long address, final long len)
+    {
         if (sites != null && (leakTracking == LeakTracking.PARANOID
             || ThreadLocalRandom.current().nextInt(LeakTracking.SAMPLING_INTERVAL) == 0))
         {
-            sites.put(offset, new Throwable("allocation site of len=" + len));
+            sites.put(address - base, new Throwable("allocation site of len=" + len));
         }
-        listener.onAllocate(address, len);
+        try
+        {
+            listener.onAllocate(address, len);
+        }
+        catch (final RuntimeException | Error e)
+        {
+            try
+            {
+                free(address);
+            }
+            catch (final RuntimeException suppressed)
+            {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return address;
     }
 
-    /** Carries an interrupted wait out of the lock to {@link #allocate(long, long, TimeUnit)}. */
+    /** Carries an interrupted wait out to {@link #allocate(long, long, TimeUnit)}. */
     private static final class WaitInterrupted extends RuntimeException
     {
         private static final long serialVersionUID = 1L;
@@ -333,258 +360,466 @@ final class CarvedSegmentPool implements SegmentPool
         }
     }
 
-    private long carveFromPolicy(
-        final long len, final long m, final long alignment, final boolean throwOnExhaustion, final long waitNanos)
+    private long carveLocked(
+        final long len,
+        final long m,
+        final long alignment,
+        final ThreadCache mine,
+        final boolean throwOnExhaustion,
+        final long waitNanos)
     {
         final long start = waitNanos > 0 ? System.nanoTime() : 0;
-        long remaining = waitNanos;
+        while (true)
+        {
+            lock.lock();
+            try
+            {
+                final long address = attemptLocked(len, m, alignment, mine);
+                if (address != NULL_ADDRESS)
+                {
+                    return address;
+                }
+            }
+            finally
+            {
+                unlockAndSignal();
+            }
+            if (listener.onFailure(len, m))
+            {
+                continue;
+            }
+            if (waitNanos > 0)
+            {
+                final long address = waitForSpace(len, m, alignment, mine, start + waitNanos);
+                if (address != NULL_ADDRESS)
+                {
+                    return address;
+                }
+            }
+            lock.lock();
+            try
+            {
+                checkOpen("allocate");
+                failures++;
+                if (!throwOnExhaustion)
+                {
+                    return NULL_ADDRESS;
+                }
+                throw exhausted(len, m, alignment, waitNanos > 0 ? System.nanoTime() - start : 0);
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Waits, registered as a waiter, until an attempt succeeds or the deadline passes (after a last
+     * attempt); returns 0 then.
+     */
+    private long waitForSpace(final long len, final long m, final long alignment, final ThreadCache mine, final long deadline)
+    {
         lock.lock();
+        waiters++;
         try
         {
             while (true)
             {
-                checkOpen("allocate");
-                long offset = policy.allocate(m, alignment);
-                if (offset == AllocationPolicy.NO_OFFSET && depot != null && drainDepotLocked() > 0)
+                final long address = attemptLocked(len, m, alignment, mine);
+                if (address != NULL_ADDRESS)
                 {
-                    offset = policy.allocate(m, alignment);
+                    return address;
                 }
-                if (offset != AllocationPolicy.NO_OFFSET)
+                final long remaining = deadline - System.nanoTime();
+                if (remaining <= 0)
                 {
-                    heldBytes += m;
-                    if (heldBytes > peakHeldBytes)
-                    {
-                        peakHeldBytes = heldBytes;
-                    }
-                    return offset;
+                    return NULL_ADDRESS;
                 }
-                if (listener.onFailure(len, m))
+                // Read the epoch before unlocking: a release after this point bumps it and wakes us.
+                final boolean signal = released;
+                released = false;
+                if (signal)
                 {
-                    continue;
+                    epoch++;
                 }
-                if (remaining > 0)
+                final long seen = epoch;
+                lock.unlock();
+                if (signal)
                 {
-                    waiters++;
-                    try
-                    {
-                        remaining = spaceFreed.awaitNanos(remaining);
-                    }
-                    catch (final InterruptedException e)
-                    {
-                        failures++;
-                        throw new WaitInterrupted("interrupted after waiting " + (System.nanoTime() - start)
-                            + " ns for len=" + len + " from pool '" + name + "'");
-                    }
-                    finally
-                    {
-                        waiters--;
-                    }
-                    if (remaining > 0)
-                    {
-                        continue;
-                    }
+                    signalWaiters();
                 }
-                failures++;
-                if (throwOnExhaustion)
+                try
                 {
-                    throw exhausted(len, m, alignment, waitNanos > 0 ? System.nanoTime() - start : 0);
+                    awaitRelease(seen, remaining, len);
                 }
-                return AllocationPolicy.NO_OFFSET;
+                finally
+                {
+                    lock.lock();
+                }
             }
         }
         finally
         {
-            lock.unlock();
+            waiters--;
+            unlockAndSignal();
         }
     }
 
-    /** Returns every parked segment (magazines and depot) to the policy; the caller holds the pool lock. */
-    private long drainDepotLocked()
+    private void awaitRelease(final long seen, final long remaining, final long len)
     {
-        return drainCaches((offset, segmentSize) ->
+        waitLock.lock();
+        try
         {
-            policy.free(offset);
-            heldBytes -= segmentSize;
-        });
+            long nanos = remaining;
+            while (epoch == seen && nanos > 0)
+            {
+                nanos = spaceFreed.awaitNanos(nanos);
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            throw new WaitInterrupted("interrupted while waiting for len=" + len + " from pool '" + name + "'");
+        }
+        finally
+        {
+            waitLock.unlock();
+        }
     }
 
-    /** Empties every magazine, then the depot, into {@code drain}. */
-    private long drainCaches(final SizeClassDepot.Drain drain)
+    /**
+     * One try under the pool lock: the policy, then, if that fails, every cache drained and the policy
+     * again. Returns the address, or 0.
+     */
+    private long attemptLocked(final long len, final long m, final long alignment, final ThreadCache mine)
     {
-        long drained = 0;
-        for (final Magazine each : magazines)
+        checkOpen("allocate");
+        if (cache != null && ++reclaimTick == RECLAIM_INTERVAL)
         {
-            each.lock();
+            reclaimTick = 0;
+            cache.reclaimEnded(release, false);
+        }
+        long offset = policy.allocate(m, alignment);
+        if (offset == AllocationPolicy.NO_OFFSET && cache != null)
+        {
+            cache.reclaimEnded(release, true);
+            if (cache.drain(release) > 0)
+            {
+                offset = policy.allocate(m, alignment);
+            }
+        }
+        if (offset == AllocationPolicy.NO_OFFSET)
+        {
+            return NULL_ADDRESS;
+        }
+        table.install(offset);
+        final int guardLength = (int)(m - len);
+        final boolean guarded = guards != null && (guardInterval == 1 || sampleGuardLocked());
+        if (guarded)
+        {
             try
             {
-                drained += each.drain(drain);
+                guards.arm(base + offset, len, guardLength);
             }
-            finally
+            catch (final RuntimeException e)
             {
-                each.unlock();
+                policy.free(offset);
+                throw e;
             }
         }
-        return drained + depot.drain(drain);
+        table.set(offset, SegmentRecord.live(len, guardLength, guarded));
+        counters.allocated(len, m);
+        hold(m);
+        if (mine != null && (offset & (poolAlignment - 1)) == 0 && mine.missNeedsWork(m))
+        {
+            refill(mine, m);
+        }
+        return base + offset;
     }
 
-    private long cachedSegments()
+    private boolean sampleGuardLocked()
     {
-        long segments = depot.cachedSegments();
-        for (final Magazine each : magazines)
+        if (--guardCountdown <= 0)
         {
-            each.lock();
-            try
-            {
-                segments += each.segments();
-            }
-            finally
-            {
-                each.unlock();
-            }
+            guardCountdown = guardInterval;
+            return true;
         }
-        return segments;
+        return false;
     }
 
-    private long cachedBytes()
+    private void hold(final long m)
     {
-        long bytes = depot.cachedBytes();
-        for (final Magazine each : magazines)
+        heldBytes += m;
+        if (heldBytes > peakHeldBytes)
         {
-            bytes += each.bytes();
+            peakHeldBytes = heldBytes;
         }
-        return bytes;
+        if (m > longestSegment)
+        {
+            longestSegment = m;
+        }
+    }
+
+    /**
+     * After an allocation of {@code m} missed the caller's cache: let the cache claim a class (releasing
+     * what it evicts) and carve the refill it asks for. The caller holds the pool lock.
+     */
+    private void refill(final ThreadCache mine, final long m)
+    {
+        mine.lock();
+        try
+        {
+            if (mine.retired)
+            {
+                return;
+            }
+            int more = mine.missed(m, spill);
+            for (int i = 1; i <= spill[0]; i++)
+            {
+                releaseLocked(spill[i], spill[ThreadCache.DEPTH + 1]);
+            }
+            while (more-- > 0 && mine.canRefill(m, cache.budget(), cache.chunk()))
+            {
+                final long extra = policy.allocate(m, poolAlignment);
+                if (extra == AllocationPolicy.NO_OFFSET)
+                {
+                    break;
+                }
+                table.install(extra);
+                table.set(extra, SegmentRecord.parked(m));
+                hold(m);
+                mine.refill(extra, m);
+            }
+        }
+        finally
+        {
+            mine.unlock();
+        }
+    }
+
+    /** Returns a parked or freed segment to the policy; the caller holds the pool lock. */
+    private void releaseLocked(final long offset, final long m)
+    {
+        table.set(offset, SegmentRecord.FREED);
+        policy.free(offset);
+        heldBytes -= m;
+        released = true;
+    }
+
+    /** Unlocks the pool lock; if memory went back to the policy while a thread waits, wakes the waiters. */
+    private void unlockAndSignal()
+    {
+        final boolean signal = released && waiters > 0;
+        released = false;
+        if (signal)
+        {
+            epoch++;
+        }
+        lock.unlock();
+        if (signal)
+        {
+            signalWaiters();
+        }
+    }
+
+    private void signalWaiters()
+    {
+        waitLock.lock();
+        try
+        {
+            spaceFreed.signalAll();
+        }
+        finally
+        {
+            waitLock.unlock();
+        }
     }
 
     private PoolExhaustedException exhausted(final long len, final long m, final long alignment, final long waited)
     {
-        long live = 0;
-        long inUse = 0;
-        for (final Shard shard : shards)
+        final PoolCounters sum = new PoolCounters();
+        long parked = 0;
+        sum.add(counters);
+        if (cache != null)
         {
-            shard.lock();
+            cache.lockAll();
             try
             {
-                live += shard.records.size();
-                inUse += shard.bytesInUse;
+                for (final ThreadCache each : cache.caches())
+                {
+                    sum.add(each.counters);
+                    parked += each.parkedBytes();
+                }
             }
             finally
             {
-                shard.unlock();
+                cache.unlockAll();
             }
         }
-        return new PoolExhaustedException(name, len, m, alignment, capacity, inUse, policy.freeBytes(),
-            policy.largestFreeExtent(), live, policy.name(), waited);
+        return new PoolExhaustedException(name, len, m, alignment, capacity, sum.bytesInUse, policy.freeBytes(),
+            policy.largestFreeExtent(), parked, sum.liveSegments, policy.name(), waited);
     }
 
     @Override
     public void free(final long address)
     {
         final long offset = offsetOf(address, "free");
-        final Shard shard = shardOf(offset);
-        final long record;
-        long len = 0;
-        long m = 0;
-        int damaged = -1;
-        byte found = 0;
-        shard.lock();
+        final long record = table.get(offset);
+        if (!SegmentRecord.isLive(record))
+        {
+            throw invalidFree(address, offset, record);
+        }
+        final long len = SegmentRecord.length(record);
+        final long m = len + SegmentRecord.guardLength(record);
+        final ThreadCache mine = cache == null ? null : cache.local();
+        int flushClass = ThreadCache.NO_CLASS;
+        if (mine != null && (offset & (poolAlignment - 1)) == 0 && mine.mayPark(m))
+        {
+            final int parked = freeCached(mine, address, offset, record, len, m);
+            if (parked == PARKED)
+            {
+                freed(address, offset, len);
+                return;
+            }
+            flushClass = parked;
+        }
+        freeLocked(mine, address, offset, record, len, m, flushClass);
+    }
+
+    /** {@link #freeCached} parked the segment. */
+    private static final int PARKED = Integer.MIN_VALUE;
+
+    /**
+     * Parks a freed segment in the caller's cache when the cache takes it, no thread waits and its guards
+     * are intact. Returns {@link #PARKED}, a class to flush, or {@link ThreadCache#NO_CLASS}.
+     */
+    private int freeCached(
+        final ThreadCache mine, final long address, final long offset, final long record, final long len, final long m)
+    {
+        mine.lock();
         try
         {
             checkOpen("free");
-            record = shard.records.remove(offset);
-            if (record != MISSING)
+            if (waiters > 0)
             {
-                len = record >>> LEN_SHIFT;
-                final int guardLength = (int)(record & GUARD_MASK);
-                m = len + guardLength;
-                damaged = guards == null ? -1 : guards.check(address, len, guardLength, shard.scratch);
+                return ThreadCache.NO_CLASS;
+            }
+            final int c = mine.parkable(m, cache.budget(), cache.chunk());
+            if (c < 0)
+            {
+                return c <= -2 ? -2 - c : ThreadCache.NO_CLASS;
+            }
+            if (SegmentRecord.isGuarded(record)
+                && guards.check(address, len, SegmentRecord.guardLength(record), mine.scratch) >= 0)
+            {
+                return ThreadCache.NO_CLASS;
+            }
+            if (!table.compareAndSet(offset, record, SegmentRecord.parked(m)))
+            {
+                // Freed by another thread since our read: the locked path reports the double free.
+                return ThreadCache.NO_CLASS;
+            }
+            mine.park(c, offset, m);
+            mine.counters.freed(len, m);
+            return PARKED;
+        }
+        finally
+        {
+            mine.unlock();
+        }
+    }
+
+    private void freeLocked(
+        final ThreadCache mine,
+        final long address,
+        final long offset,
+        final long record,
+        final long len,
+        final long m,
+        final int flushClass)
+    {
+        int damaged = -1;
+        byte found = 0;
+        lock.lock();
+        try
+        {
+            checkOpen("free");
+            if (!table.compareAndSet(offset, record, SegmentRecord.FREED))
+            {
+                throw invalidFree(address, offset, table.get(offset));
+            }
+            if (SegmentRecord.isGuarded(record))
+            {
+                damaged = guards.check(address, len, SegmentRecord.guardLength(record), scratch);
                 if (damaged >= 0)
                 {
-                    found = shard.scratch[damaged];
-                    shard.guardViolations++;
+                    found = scratch[damaged];
+                    counters.guardViolations++;
                 }
-                shard.bytesInUse -= m;
-                shard.bytesRequested -= len;
-                shard.frees++;
-                shard.recentFrees[shard.recentFreeIndex] = offset;
-                shard.recentFreeIndex = (shard.recentFreeIndex + 1) & (RECENT_FREES - 1);
+            }
+            policy.free(offset);
+            heldBytes -= m;
+            released = true;
+            counters.freed(len, m);
+            if (flushClass >= 0)
+            {
+                flush(mine, flushClass);
             }
         }
         finally
         {
-            shard.unlock();
+            unlockAndSignal();
         }
-        if (record == MISSING)
-        {
-            throw notLive(address, offset);
-        }
-        if (sites != null)
-        {
-            sites.remove(offset);
-        }
-        if (damaged >= 0 || depot == null || waiters > 0 || (offset & (profile.startAlignment() - 1)) != 0
-            || !park(offset, m))
-        {
-            release(offset, m);
-        }
-        listener.onFree(address, len);
+        freed(address, offset, len);
         if (damaged >= 0)
         {
             throw new GuardViolationException(name, address, len, len + damaged, Guards.PATTERN, found);
         }
     }
 
-    /** Parks a freed segment in this thread's magazine (or the depot); false if neither takes it. */
-    private boolean park(final long offset, final long m)
+    /** Releases the newer half of a full class of the caller's cache; the caller holds the pool lock. */
+    private void flush(final ThreadCache mine, final int c)
     {
-        final Magazine mine = magazine.get();
-        final boolean parked;
         mine.lock();
         try
         {
-            mine.spill[0] = 0;
-            parked = mine.push(m, offset, depot, mine.spill);
+            if (mine.retired)
+            {
+                return;
+            }
+            final long m = mine.flushHalf(c, spill);
+            for (int i = 1; i <= spill[0]; i++)
+            {
+                releaseLocked(spill[i], m);
+            }
         }
         finally
         {
             mine.unlock();
         }
-        for (int i = 1; i <= mine.spill[0]; i++)
-        {
-            release(mine.spill[i], m);
-        }
-        return parked;
     }
 
-    private void release(final long offset, final long m)
+    private void freed(final long address, final long offset, final long len)
     {
-        lock.lock();
-        try
+        if (sites != null)
         {
-            policy.free(offset);
-            heldBytes -= m;
-            if (waiters > 0)
-            {
-                spaceFreed.signalAll();
-            }
+            sites.remove(offset);
         }
-        finally
-        {
-            lock.unlock();
-        }
+        listener.onFree(address, len);
     }
 
     /**
-     * The offset of {@code address} in the block, after the checks every per-segment call makes: not the
-     * null address, pool open, inside the block. Whether a segment starts there is the shard's to say.
+     * The offset of {@code address} in the block, after the checks every per-segment call makes: pool open,
+     * not the null address, inside the block. Whether a segment starts there is the table's to say.
      */
     private long offsetOf(final long address, final String operation)
     {
+        checkOpen(operation);
         if (address == NULL_ADDRESS)
         {
             throw new InvalidFreeException(name, address, InvalidFreeException.Reason.NULL_ADDRESS,
                 "0 is the null address, not a segment");
         }
-        checkOpen(operation);
         final long offset = address - base;
         if (offset < 0 || offset >= capacity)
         {
@@ -598,90 +833,50 @@ final class CarvedSegmentPool implements SegmentPool
     public long requestedLength(final long address)
     {
         final long offset = offsetOf(address, "requestedLength");
-        final Shard shard = shardOf(offset);
-        final long record;
-        shard.lock();
-        try
+        final long record = table.get(offset);
+        if (!SegmentRecord.isLive(record))
         {
-            checkOpen("requestedLength");
-            record = shard.records.get(offset);
+            throw invalidFree(address, offset, record);
         }
-        finally
-        {
-            shard.unlock();
-        }
-        if (record == MISSING)
-        {
-            throw notLive(address, offset);
-        }
-        return record >>> LEN_SHIFT;
+        return SegmentRecord.length(record);
     }
 
-    /** Says why no live segment starts at {@code offset}; takes each shard's lock in turn. */
-    private InvalidFreeException notLive(final long address, final long offset)
+    /** Says why no live segment starts at {@code offset}, given the record found there. */
+    private InvalidFreeException invalidFree(final long address, final long offset, final long record)
     {
-        for (final Shard shard : shards)
+        final long container = table.findContaining(offset, longestSegment);
+        if (container >= 0)
         {
-            shard.lock();
-            try
-            {
-                final long[] container = {MISSING, 0};
-                shard.records.forEachLong((start, record) ->
-                {
-                    final long m = (record >>> LEN_SHIFT) + (record & GUARD_MASK);
-                    if (start < offset && offset < start + m)
-                    {
-                        container[0] = start;
-                        container[1] = record >>> LEN_SHIFT;
-                    }
-                });
-                if (container[0] != MISSING)
-                {
-                    return new InvalidFreeException(name, address, InvalidFreeException.Reason.INTERIOR,
-                        "inside the live segment 0x" + Long.toHexString(base + container[0]) + " (len=" + container[1]
-                        + ") at offset " + (offset - container[0]) + "; free the segment's start address");
-                }
-            }
-            finally
-            {
-                shard.unlock();
-            }
+            final long live = table.get(container);
+            return new InvalidFreeException(name, address, InvalidFreeException.Reason.INTERIOR,
+                "inside the live segment 0x" + Long.toHexString(base + container)
+                + (SegmentRecord.isLive(live) ? " (len=" + SegmentRecord.length(live) + ")" : "")
+                + " at offset " + (offset - container) + "; free the segment's start address");
         }
-        final Shard home = shardOf(offset);
-        home.lock();
-        try
+        if (record == SegmentRecord.FREED || SegmentRecord.isParked(record))
         {
-            for (final long recent : home.recentFrees)
-            {
-                if (recent == offset)
-                {
-                    return new InvalidFreeException(name, address, InvalidFreeException.Reason.DOUBLE_FREE,
-                        "double free: this segment was already freed");
-                }
-            }
-        }
-        finally
-        {
-            home.unlock();
+            return new InvalidFreeException(name, address, InvalidFreeException.Reason.DOUBLE_FREE,
+                "double free: this segment was already freed");
         }
         return new InvalidFreeException(name, address, InvalidFreeException.Reason.NOT_ALLOCATED,
-            "no live segment starts here (never allocated, or freed long ago)");
+            "no live segment starts here (never allocated, or its memory was reused by another segment)");
     }
 
+    /** Takes the pool lock and every cache's lock: no state change is in progress while they are held. */
     private void lockAll()
     {
         lock.lock();
-        for (final Shard shard : shards)
+        if (cache != null)
         {
-            shard.lock();
+            cache.lockAll();
         }
     }
 
     private void unlockAll()
     {
-        for (int i = SHARDS - 1; i >= 0; i--)
+        if (cache != null)
         {
-            shards[i].unlock();
+            cache.unlockAll();
         }
         lock.unlock();
     }
@@ -694,29 +889,25 @@ final class CarvedSegmentPool implements SegmentPool
         try
         {
             checkOpen("stats");
-            long inUse = 0;
-            long requested = 0;
-            long live = 0;
-            long allocations = 0;
-            long frees = 0;
-            long violations = 0;
-            for (final Shard shard : shards)
+            final PoolCounters sum = new PoolCounters();
+            sum.add(counters);
+            long cachedBytes = 0;
+            long cachedSegments = 0;
+            if (cache != null)
             {
-                inUse += shard.bytesInUse;
-                requested += shard.bytesRequested;
-                live += shard.records.size();
-                allocations += shard.allocations;
-                frees += shard.frees;
-                violations += shard.guardViolations;
+                for (final ThreadCache each : cache.caches())
+                {
+                    sum.add(each.counters);
+                    cachedBytes += each.parkedBytes();
+                    cachedSegments += each.parkedSegments();
+                }
             }
-            final long cachedBytes = depot == null ? 0 : cachedBytes();
-            final long cachedSegments = depot == null ? 0 : cachedSegments();
             final Map<String, Long> metrics = new LinkedHashMap<>();
             policy.metrics(metrics::put);
-            return new PoolStats(name, policy.name(), deviceName, capacity, inUse, requested,
+            return new PoolStats(name, policy.name(), deviceName, capacity, sum.bytesInUse, sum.bytesRequested,
                 policy.usedBytes(), policy.freeBytes() + cachedBytes, policy.largestFreeExtent(),
-                policy.freeExtentCount(), live, peakHeldBytes, allocations, frees, failures, violations,
-                cachedBytes, cachedSegments, metrics);
+                policy.freeExtentCount(), sum.liveSegments, heldBytes, peakHeldBytes, sum.allocations, sum.frees,
+                failures, sum.guardViolations, cachedBytes, cachedSegments, metrics);
         }
         finally
         {
@@ -732,84 +923,7 @@ final class CarvedSegmentPool implements SegmentPool
         try
         {
             checkOpen("verify");
-            final List<String> problems = new ArrayList<>();
-            for (final String problem : policy.verify())
-            {
-                problems.add("policy " + policy.name() + ": " + problem);
-            }
-            final Long2LongHashMap liveExtents = new Long2LongHashMap(MISSING);
-            policy.walk((offset, size, state) ->
-            {
-                if (state == BlockState.LIVE)
-                {
-                    liveExtents.put(offset, size);
-                }
-            });
-            final List<long[]> parked = new ArrayList<>();
-            if (depot != null)
-            {
-                drainCaches((offset, segmentSize) -> parked.add(new long[] {offset, segmentSize}));
-            }
-            long records = 0;
-            long held = 0;
-            for (final Shard shard : shards)
-            {
-                records += shard.records.size();
-                final long[] sums = new long[2];
-                shard.records.forEachLong((offset, record) ->
-                {
-                    final long len = record >>> LEN_SHIFT;
-                    final int guardLength = (int)(record & GUARD_MASK);
-                    final long m = len + guardLength;
-                    sums[0] += m;
-                    sums[1] += len;
-                    checkExtent(problems, liveExtents, offset, m, "segment 0x" + Long.toHexString(base + offset)
-                        + " (len=" + len + ")");
-                    if (shardOf(offset) != shard)
-                    {
-                        problems.add("segment 0x" + Long.toHexString(base + offset) + " is recorded in the wrong shard");
-                    }
-                    if (guards != null)
-                    {
-                        final int damaged = guards.check(base + offset, len, guardLength, shard.scratch);
-                        if (damaged >= 0)
-                        {
-                            problems.add(GuardViolationException.describe(name, base + offset, len, len + damaged,
-                                Guards.PATTERN, shard.scratch[damaged]));
-                        }
-                    }
-                });
-                if (sums[0] != shard.bytesInUse || sums[1] != shard.bytesRequested)
-                {
-                    problems.add("shard byte counts disagree with its records: bytesInUse=" + shard.bytesInUse
-                        + " (records sum to " + sums[0] + "), bytesRequested=" + shard.bytesRequested
-                        + " (records sum to " + sums[1] + ")");
-                }
-                held += sums[0];
-            }
-            for (final long[] segment : parked)
-            {
-                checkExtent(problems, liveExtents, segment[0], segment[1], "cached segment at offset " + segment[0]);
-                held += segment[1];
-            }
-            if (liveExtents.size() != records + parked.size() || policy.liveBlocks() != records + parked.size())
-            {
-                problems.add("pool records " + records + " live and " + parked.size() + " cached segments, policy walk shows "
-                    + liveExtents.size() + ", policy counts " + policy.liveBlocks());
-            }
-            if (held != heldBytes)
-            {
-                problems.add("held bytes disagree: counted " + heldBytes + ", records and cache sum to " + held);
-            }
-            for (final long[] segment : parked)
-            {
-                if (!depot.offer(segment[1], segment[0]))
-                {
-                    policy.free(segment[0]);
-                    heldBytes -= segment[1];
-                }
-            }
-            return new IntegrityReport(name, problems, records);
+            return new Verifier().run();
         }
         finally
         {
@@ -817,17 +931,145 @@ final class CarvedSegmentPool implements SegmentPool
         }
     }
 
-    private static void checkExtent(
-        final List<String> problems, final Long2LongHashMap liveExtents, final long offset, final long m, final String what)
+    /** One run of {@link #verify()}: reads everything, changes nothing. The caller holds every lock. */
+    private final class Verifier
     {
-        final long extent = liveExtents.get(offset);
-        if (extent == MISSING)
+        private final List<String> problems = new ArrayList<>();
+        private final Long2LongHashMap liveExtents = new Long2LongHashMap(-1L);
+        private long live;
+        private long parked;
+        private long liveBytes;
+        private long requestedBytes;
+        private long parkedBytes;
+
+        IntegrityReport run()
         {
-            problems.add(what + " is not a live block of the policy");
+            for (final String problem : policy.verify())
+            {
+                problems.add("policy " + policy.name() + ": " + problem);
+            }
+            policy.walk((offset, size, state) ->
+            {
+                if (state == BlockState.LIVE)
+                {
+                    liveExtents.put(offset, size);
+                }
+            });
+            table.forEach(this::record);
+            checkCaches();
+            final PoolCounters sum = new PoolCounters();
+            sum.add(counters);
+            if (cache != null)
+            {
+                for (final ThreadCache each : cache.caches())
+                {
+                    sum.add(each.counters);
+                }
+            }
+            if (liveExtents.size() != live + parked || policy.liveBlocks() != live + parked)
+            {
+                problems.add("the table holds " + live + " live and " + parked + " parked segments, the policy's walk "
+                    + liveExtents.size() + " live blocks, its count " + policy.liveBlocks());
+            }
+            if (sum.liveSegments != live || sum.bytesInUse != liveBytes || sum.bytesRequested != requestedBytes)
+            {
+                problems.add("counters disagree with the table: live segments " + sum.liveSegments + " (table " + live
+                    + "), bytes in use " + sum.bytesInUse + " (table " + liveBytes + "), bytes requested "
+                    + sum.bytesRequested + " (table " + requestedBytes + ")");
+            }
+            if (heldBytes != liveBytes + parkedBytes)
+            {
+                problems.add("held bytes disagree: counted " + heldBytes + ", live and parked segments sum to "
+                    + (liveBytes + parkedBytes));
+            }
+            return new IntegrityReport(name, problems, live);
         }
-        else if (extent < m)
+
+        private void record(final long offset, final long record)
         {
-            problems.add(what + " needs " + m + " bytes but its block holds " + extent);
+            if (SegmentRecord.isLive(record))
+            {
+                final long len = SegmentRecord.length(record);
+                final long m = SegmentRecord.segmentSize(record);
+                live++;
+                liveBytes += m;
+                requestedBytes += len;
+                checkExtent(offset, m, "segment 0x" + Long.toHexString(base + offset) + " (len=" + len + ")");
+                if (SegmentRecord.isGuarded(record))
+                {
+                    final int damaged = guards.check(base + offset, len, SegmentRecord.guardLength(record), scratch);
+                    if (damaged >= 0)
+                    {
+                        problems.add(GuardViolationException.describe(name, base + offset, len, len + damaged,
+                            Guards.PATTERN, scratch[damaged]));
+                    }
+                }
+            }
+            else if (SegmentRecord.isParked(record))
+            {
+                parked++;
+                parkedBytes += SegmentRecord.segmentSize(record);
+                checkExtent(offset, SegmentRecord.segmentSize(record), "parked segment at offset " + offset);
+            }
+            else if (record != SegmentRecord.FREED)
+            {
+                problems.add("corrupt record at offset " + offset + ": " + SegmentRecord.describe(record));
+            }
+        }
+
+        private void checkCaches()
+        {
+            long cachedSegments = 0;
+            long cachedBytes = 0;
+            long leases = 0;
+            if (cache != null)
+            {
+                for (final ThreadCache each : cache.caches())
+                {
+                    final long[] sum = new long[1];
+                    each.forEachParked((offset, m) ->
+                    {
+                        sum[0] += m;
+                        final long record = table.get(offset);
+                        if (!SegmentRecord.isParked(record) || SegmentRecord.segmentSize(record) != m)
+                        {
+                            problems.add("a cache holds offset " + offset + " as a parked segment of " + m
+                                + " bytes, the table says " + SegmentRecord.describe(record));
+                        }
+                    });
+                    if (sum[0] != each.parkedBytes() || each.parkedBytes() > each.lease())
+                    {
+                        problems.add("the cache of " + each.owner.getName() + " counts " + each.parkedBytes()
+                            + " parked bytes under a lease of " + each.lease() + ", its segments sum to " + sum[0]);
+                    }
+                    cachedSegments += each.parkedSegments();
+                    cachedBytes += sum[0];
+                    leases += each.lease();
+                }
+                if (leases + cache.budget().get() != cache.bound())
+                {
+                    problems.add("cache leases " + leases + " plus the unleased budget " + cache.budget().get()
+                        + " differ from the bound " + cache.bound());
+                }
+            }
+            if (cachedSegments != parked || cachedBytes != parkedBytes)
+            {
+                problems.add("the caches hold " + cachedSegments + " segments (" + cachedBytes + " bytes), the table "
+                    + parked + " parked (" + parkedBytes + " bytes)");
+            }
+        }
+
+        private void checkExtent(final long offset, final long m, final String what)
+        {
+            final long extent = liveExtents.get(offset);
+            if (extent == -1L)
+            {
+                problems.add(what + " is not a live block of the policy");
+            }
+            else if (extent < m)
+            {
+                problems.add(what + " needs " + m + " bytes but its block holds " + extent);
+            }
         }
     }
 
@@ -859,12 +1101,14 @@ final class CarvedSegmentPool implements SegmentPool
     private List<LiveSegment> snapshotLive()
     {
         final List<LiveSegment> live = new ArrayList<>();
-        for (final Shard shard : shards)
+        table.forEach((offset, record) ->
         {
-            shard.records.forEachLong((offset, record) -> live.add(new LiveSegment(
-                base + offset, record >>> LEN_SHIFT, sites == null ? null : sites.get(offset))));
-        }
-        live.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
+            if (SegmentRecord.isLive(record))
+            {
+                live.add(new LiveSegment(base + offset, SegmentRecord.length(record),
+                    sites == null ? null : sites.get(offset)));
+            }
+        });
         return live;
     }
 
@@ -872,7 +1116,7 @@ final class CarvedSegmentPool implements SegmentPool
     public void close()
     {
         final List<LiveSegment> leaked;
-        lockAll();
+        lock.lock();
         try
         {
             if (closed)
@@ -880,17 +1124,18 @@ final class CarvedSegmentPool implements SegmentPool
                 return;
             }
             closed = true;
-            if (depot != null)
+            if (cache != null)
             {
-                drainDepotLocked();
+                cache.close();
             }
             leaked = snapshotLive();
+            epoch++;
             block.close();
-            spaceFreed.signalAll();
         }
         finally
         {
-            unlockAll();
+            lock.unlock();
+            signalWaiters();
         }
         if (!leaked.isEmpty())
         {

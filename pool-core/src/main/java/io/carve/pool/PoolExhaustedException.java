@@ -16,6 +16,7 @@ public final class PoolExhaustedException extends PoolException
     private final long bytesInUse;
     private final long freeBytes;
     private final long largestFreeExtent;
+    private final long cachedBytes;
     private final long liveSegments;
     private final String policy;
     private final long waitedNanos;
@@ -29,6 +30,7 @@ public final class PoolExhaustedException extends PoolException
         final long bytesInUse,
         final long freeBytes,
         final long largestFreeExtent,
+        final long cachedBytes,
         final long liveSegments,
         final String policy,
         final long waitedNanos)
@@ -36,7 +38,7 @@ public final class PoolExhaustedException extends PoolException
         super(poolName, "pool '" + poolName + "' cannot carve len=" + requestedLength
             + " (segment " + segmentBytes + " bytes, alignment " + alignment + "): capacity=" + capacity
             + ", in use=" + bytesInUse + ", free=" + freeBytes + ", largest free extent=" + largestFreeExtent
-            + ", live segments=" + liveSegments + ", policy=" + policy
+            + ", parked in thread caches=" + cachedBytes + ", live segments=" + liveSegments + ", policy=" + policy
             + (freeBytes >= segmentBytes ? " (fragmented: enough bytes are free but not in one extent)" : "")
             + (waitedNanos > 0 ? " after waiting " + waitedNanos / 1_000_000 + " ms" : ""));
         this.requestedLength = requestedLength;
@@ -46,9 +48,22 @@ public final class PoolExhaustedException extends PoolException
         this.bytesInUse = bytesInUse;
         this.freeBytes = freeBytes;
         this.largestFreeExtent = largestFreeExtent;
+        this.cachedBytes = cachedBytes;
         this.liveSegments = liveSegments;
         this.policy = policy;
         this.waitedNanos = waitedNanos;
+    }
+
+    /**
+     * Segment bytes parked in thread caches when the allocation gave up: freed, held for reuse by the threads
+     * that freed them, and not in the policy's free bytes. The allocation drained every cache before it gave
+     * up, so this is what threads parked again since.
+     *
+     * @return bytes.
+     */
+    public long cachedBytes()
+    {
+        return cachedBytes;
     }
 
     /**

@@ -3,7 +3,8 @@ package io.carve.pool;
 import java.util.Map;
 
 /**
- * An immutable snapshot of a pool's figures, taken under the pool's lock so that all figures agree.
+ * An immutable snapshot of a pool's figures, taken with the pool's lock and every thread cache's lock held,
+ * so that all figures agree: exact at that instant, whatever other threads were doing.
  * <p>
  * Three byte counts describe live memory, from the caller's view outwards:
  * {@link #bytesRequested()} (the lengths callers asked for) {@code <=} {@link #bytesInUse()} (their carved
@@ -23,7 +24,8 @@ public final class PoolStats
     private final long largestFreeExtent;
     private final long freeExtentCount;
     private final long liveSegments;
-    private final long peakBytesInUse;
+    private final long bytesHeld;
+    private final long peakBytesHeld;
     private final long allocations;
     private final long frees;
     private final long failures;
@@ -44,7 +46,8 @@ public final class PoolStats
         final long largestFreeExtent,
         final long freeExtentCount,
         final long liveSegments,
-        final long peakBytesInUse,
+        final long bytesHeld,
+        final long peakBytesHeld,
         final long allocations,
         final long frees,
         final long failures,
@@ -64,7 +67,8 @@ public final class PoolStats
         this.largestFreeExtent = largestFreeExtent;
         this.freeExtentCount = freeExtentCount;
         this.liveSegments = liveSegments;
-        this.peakBytesInUse = peakBytesInUse;
+        this.bytesHeld = bytesHeld;
+        this.peakBytesHeld = peakBytesHeld;
         this.allocations = allocations;
         this.frees = frees;
         this.failures = failures;
@@ -122,7 +126,11 @@ public final class PoolStats
         return freeBytes;
     }
 
-    /** @return the largest segment size one allocation can obtain now. */
+    /**
+     * @return the policy's largest free extent now, which an allocation of that size obtains; segments parked
+     * in thread caches are not part of it (an allocation that finds no extent drains them back to the
+     * policy first, so after a drain the largest extent may be larger).
+     */
     public long largestFreeExtent()
     {
         return largestFreeExtent;
@@ -141,12 +149,22 @@ public final class PoolStats
     }
 
     /**
-     * @return the highest segment bytes held out of the policy since the pool was built: live segments
-     * plus those parked in the size-class cache (with the cache off, the peak of {@link #bytesInUse()}).
+     * @return segment bytes taken from the policy now: live segments ({@link #bytesInUse()}) plus those parked
+     * in thread caches ({@link #cachedBytes()}).
      */
-    public long peakBytesInUse()
+    public long bytesHeld()
     {
-        return peakBytesInUse;
+        return bytesHeld;
+    }
+
+    /**
+     * @return the highest {@link #bytesHeld()} since the pool was built: the most segment bytes the policy
+     * ever had to hold at once, parked segments included (with the cache off, the peak of
+     * {@link #bytesInUse()}).
+     */
+    public long peakBytesHeld()
+    {
+        return peakBytesHeld;
     }
 
     /** @return successful allocations since the pool was built. */
@@ -224,7 +242,7 @@ public final class PoolStats
             + ", capacity=" + capacity + ", inUse=" + bytesInUse + ", requested=" + bytesRequested
             + ", policyUsed=" + policyUsedBytes + ", free=" + freeBytes
             + ", largestFreeExtent=" + largestFreeExtent + ", freeExtents=" + freeExtentCount
-            + ", live=" + liveSegments + ", peakInUse=" + peakBytesInUse + ", allocations=" + allocations
+            + ", live=" + liveSegments + ", held=" + bytesHeld + ", peakHeld=" + peakBytesHeld + ", allocations=" + allocations
             + ", frees=" + frees + ", failures=" + failures + ", guardViolations=" + guardViolations
             + ", cachedBytes=" + cachedBytes + ", cachedSegments=" + cachedSegments
             + (policyMetrics.isEmpty() ? "" : ", policyMetrics=" + policyMetrics) + '}';

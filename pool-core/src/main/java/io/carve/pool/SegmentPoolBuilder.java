@@ -18,12 +18,16 @@ public final class SegmentPoolBuilder
      */
     public static final long MAX_CAPACITY = 1L << 47;
 
+    /** One segment in this many is guarded under {@link GuardMode#SAMPLED} unless configured otherwise. */
+    public static final int DEFAULT_GUARD_SAMPLE_INTERVAL = 16;
+
     private String name = "carve";
     private DeviceAllocator device = OffHeapDeviceAllocator.prefaulting();
     private long capacity;
     private PolicyFactory policy = TlsfPolicy.builder();
     private AlignmentProfile alignment = AlignmentProfile.UNIFIED;
-    private boolean guards = true;
+    private GuardMode guardMode = GuardMode.ALL;
+    private int guardSampleInterval = DEFAULT_GUARD_SAMPLE_INTERVAL;
     private LeakAction leakAction = LeakAction.THROW;
     private LeakTracking leakTracking = LeakTracking.OFF;
     private AllocationListener listener = AllocationListener.NONE;
@@ -119,15 +123,49 @@ public final class SegmentPoolBuilder
 
     /**
      * Whether to fill each segment's {@code [len, m)} with a pattern on allocate and check it on free and
-     * in {@link SegmentPool#verify()}. Default on; off saves one small {@code memset} and one small copy
-     * per segment.
+     * in {@link SegmentPool#verify()}: {@code true} is {@link GuardMode#ALL}, {@code false}
+     * {@link GuardMode#OFF}. Default {@link GuardMode#ALL}.
      *
-     * @param guards {@code true} to guard segments.
+     * @param guards {@code true} to guard every segment.
      * @return this builder.
      */
     public SegmentPoolBuilder guards(final boolean guards)
     {
-        this.guards = guards;
+        this.guardMode = guards ? GuardMode.ALL : GuardMode.OFF;
+        return this;
+    }
+
+    /**
+     * Which segments carry guard bytes. Default {@link GuardMode#ALL}; see {@link GuardMode} for what each
+     * mode costs on host memory and on device memory.
+     *
+     * @param mode the mode.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder guards(final GuardMode mode)
+    {
+        if (mode == null)
+        {
+            throw new IllegalArgumentException("guard mode must not be null");
+        }
+        this.guardMode = mode;
+        return this;
+    }
+
+    /**
+     * Under {@link GuardMode#SAMPLED}, one segment in {@code interval} is guarded. Default
+     * {@value #DEFAULT_GUARD_SAMPLE_INTERVAL}.
+     *
+     * @param interval {@code >= 1}; 1 guards every segment.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder guardSampleInterval(final int interval)
+    {
+        if (interval < 1)
+        {
+            throw new IllegalArgumentException("guardSampleInterval must be at least 1: guardSampleInterval=" + interval);
+        }
+        this.guardSampleInterval = interval;
         return this;
     }
 
@@ -180,10 +218,13 @@ public final class SegmentPoolBuilder
     }
 
     /**
-     * The most segment bytes the size-class cache may park for reuse: freed segments of up to 16 distinct
-     * segment sizes (64 each) are kept and handed out again without the pool lock. Default
-     * {@code capacity / 16}; 0 turns the cache off, so every allocate and free takes the pool lock (the
-     * lock-only pool). Parked segments are drained back to the policy whenever an allocation would fail.
+     * The most segment bytes the size-class cache may park for reuse, in all threads' caches together.
+     * Each platform thread parks the segments it frees in its own cache, for up to
+     * {@value ThreadCache#CLASSES} exact segment sizes that it repeats and {@value ThreadCache#DEPTH}
+     * segments each, and takes them back when it allocates the same size, without the pool's lock. Default
+     * {@code capacity / 16}; 0 turns the cache off, so every allocate and free takes the pool's lock.
+     * Parked segments go back to the policy whenever an allocation would fail or waits, and when their
+     * thread ends.
      *
      * @param bytes bytes, {@code >= 0}.
      * @return this builder.
@@ -245,9 +286,14 @@ public final class SegmentPoolBuilder
         return alignment;
     }
 
-    boolean guards()
+    GuardMode guardMode()
     {
-        return guards;
+        return guardMode;
+    }
+
+    int guardSampleInterval()
+    {
+        return guardSampleInterval;
     }
 
     LeakAction leakAction()

@@ -2,20 +2,26 @@ package io.carve.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A non-reentrant test-and-test-and-set lock for critical sections of a few nanoseconds (a record
- * shard's map update, a magazine's push or pop). A {@link java.util.concurrent.locks.ReentrantLock}
- * parks a thread that finds it held, and the futex wake-up costs microseconds, a thousand times the
- * section it waited for; this lock spins instead, and yields the processor after a while so that a
- * preempted holder on a 2-core machine gets to run. Not for sections that may block.
+ * A non-reentrant test-and-test-and-set lock for critical sections of nanoseconds (a thread cache's take or
+ * park, the pool's policy call). A {@link java.util.concurrent.locks.ReentrantLock} parks a thread that
+ * finds it held, and the futex wake-up costs microseconds, a thousand times the section it waited for;
+ * this lock spins instead, then yields the processor so that a preempted holder on a 2-core machine gets
+ * to run, and only after many yields (a holder busy for long: a drain, {@code verify()}) parks for short
+ * spells. Uncontended, {@link #lock()} is one compare-and-set and {@link #unlock()} one release store.
  * <p>
- * Subclassed by the structures it guards, so the lock word sits beside what it protects.
+ * Acquiring happens-after the previous release (the compare-and-set reads the release store's value), so
+ * what a holder wrote is seen by the next holder. Subclassed by the structures it guards, so the lock word
+ * sits beside what it protects.
  */
 class SpinLock
 {
     private static final VarHandle STATE;
     private static final int SPINS_BEFORE_YIELD = 64;
+    private static final int YIELDS_BEFORE_PARK = 1024;
+    private static final long PARK_NANOS = 20_000;
 
     static
     {
@@ -45,16 +51,28 @@ class SpinLock
         int spins = 0;
         do
         {
-            if (++spins < SPINS_BEFORE_YIELD)
+            if (spins < SPINS_BEFORE_YIELD)
             {
+                spins++;
                 Thread.onSpinWait();
+            }
+            else if (spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK)
+            {
+                spins++;
+                Thread.yield();
             }
             else
             {
-                Thread.yield();
+                LockSupport.parkNanos(this, PARK_NANOS);
             }
         }
         while ((int)STATE.getAcquire(this) != 0 || !STATE.compareAndSet(this, 0, 1));
+    }
+
+    /** Whether the lock is held by some thread now: for assertions and tests only. */
+    final boolean isLocked()
+    {
+        return (int)STATE.getAcquire(this) != 0;
     }
 
     final void unlock()

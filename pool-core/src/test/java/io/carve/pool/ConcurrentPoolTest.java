@@ -226,7 +226,7 @@ class ConcurrentPoolTest
             waiter.interrupt();
             waiter.join(10_000);
             assertTrue(interrupted.get());
-            assertEquals(before.replace("failures=0", "failures=1"), pool.stats().toString());
+            assertEquals(before, pool.stats().toString(), "an interrupted wait changes nothing, failures included");
             Thread.currentThread().interrupt();
             assertThrows(InterruptedException.class, () -> pool.allocate(10, 1, TimeUnit.SECONDS));
             assertFalse(Thread.currentThread().isInterrupted(), "the interrupt was consumed by the exception");
@@ -249,7 +249,8 @@ class ConcurrentPoolTest
             }
             frames.forEach(pool::free);
             final PoolStats parked = pool.stats();
-            assertEquals(frames.size(), parked.cachedSegments(), "freed segments are parked for reuse");
+            assertTrue(parked.cachedSegments() > 0 && parked.cachedSegments() <= ThreadCache.DEPTH,
+                "freed segments are parked for reuse, up to a class's depth: " + parked);
             assertEquals(0, parked.liveSegments());
             assertEquals(16 * MB, parked.freeBytes(), "parked segments count as free");
             final long big = pool.allocate(12 * MB);

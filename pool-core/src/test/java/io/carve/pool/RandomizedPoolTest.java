@@ -74,7 +74,7 @@ class RandomizedPoolTest
                 assertEquals(model.size(), stats.liveSegments());
                 assertEquals(requested, stats.bytesRequested());
                 assertEquals(inUse, stats.bytesInUse());
-                assertEquals(peak, stats.peakBytesInUse(), "peak of live plus cached segment bytes");
+                assertEquals(peak, stats.peakBytesHeld(), "peak of live plus cached segment bytes");
                 assertEquals(capacity - inUse, stats.freeBytes(), "first fit holds exactly the segment bytes");
                 assertEquals(capacity - inUse - stats.cachedBytes(), stats.freeBytes() - stats.cachedBytes());
                 if (cacheBytes == 0)

@@ -65,7 +65,7 @@ class SegmentPoolTest
             pool.free(c);
             assertEquals(0, pool.stats().liveSegments());
             assertEquals(3, pool.stats().frees());
-            assertEquals(64 + 3_110_432 + 96, pool.stats().peakBytesInUse());
+            assertEquals(64 + 3_110_432 + 96, pool.stats().peakBytesHeld());
         }
     }
 
@@ -124,7 +124,8 @@ class SegmentPoolTest
             assertEquals(2, e.liveSegments());
             assertEquals("first-fit", e.policy());
             assertEquals("pool 'frames' cannot carve len=3110400 (segment 3110432 bytes, alignment 128): capacity=8388608,"
-                + " in use=6220864, free=2167744, largest free extent=2167648, live segments=2, policy=first-fit",
+                + " in use=6220864, free=2167744, largest free extent=2167648, parked in thread caches=0, live segments=2,"
+                + " policy=first-fit",
                 e.getMessage());
             assertEquals(SegmentPool.NULL_ADDRESS, pool.tryAllocate(3_110_400));
             assertEquals(2, pool.stats().failures());
@@ -168,7 +169,8 @@ class SegmentPoolTest
                 assertRefusedAndUnchanged(pool, IllegalArgumentException.class, () -> pool.allocate(0)).getMessage());
             assertEquals("len must be positive: len=-5",
                 assertRefusedAndUnchanged(pool, IllegalArgumentException.class, () -> pool.tryAllocate(-5)).getMessage());
-            assertEquals("len can never fit in pool 'test': len=1048576, segment=1048608, capacity=1048576",
+            assertEquals("len can never fit in pool 'test': len=1048576, segment=1048608, largest segment policy first-fit can carve"
+                + " at alignment 128=1048576, capacity=1048576",
                 assertRefusedAndUnchanged(pool, IllegalArgumentException.class, () -> pool.allocate(MB)).getMessage());
             assertTrue(assertRefusedAndUnchanged(pool, IllegalArgumentException.class,
                 () -> pool.tryAllocate(Long.MAX_VALUE)).getMessage().startsWith("len overflows the segment size"));

@@ -55,7 +55,7 @@ class ReadmeExampleTest
             System.setOut(out);
         }
         final String output = printed.toString(StandardCharsets.UTF_8).trim();
-        assertTrue(output.matches("2 allocations, peak \\d+ bytes"), output);
+        assertTrue(output.matches("2 allocations, peak \\d+ bytes held"), output);
         final long peak = Long.parseLong(output.replaceAll("\\D+", " ").trim().split(" ")[1]);
         assertTrue(peak >= 3_110_432, "peak holds at least the frame: " + output);
     }

@@ -1,0 +1,374 @@
+package io.carve.pool;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One thread's cache of freed segments for one pool: up to {@link #CLASSES} exact segment sizes, up to
+ * {@link #DEPTH} segments each, and the thread's share of the pool's counters. Its owner parks the segments
+ * it frees here and takes them back when it allocates the same size, without the pool's lock.
+ *
+ * <h2>Ownership</h2>
+ * Everything here is guarded by this object's lock (it is a {@link SpinLock}): the owner takes it for
+ * each cached allocate or free, and a thread that holds the pool's lock takes it to drain the cache (a
+ * failing or waiting allocation), to read the counters (stats, verify) or to retire it (close, owner
+ * ended). The one exception is {@link #mayTake(long)}: the owner reads its own fields without the lock as a
+ * hint, which is safe because only the owner ever adds segments, so a stale read can only send the owner
+ * to the slower path, never hand out a segment that is not here.
+ *
+ * <h2>Which sizes get a class</h2>
+ * A class costs memory that other threads cannot use, so only sizes this thread repeats get one: a size
+ * seen twice in a row (an allocation that missed, or a free) claims an empty class, the least recently
+ * used one. An allocation that misses on a size with a class of its own refills the class from the
+ * policy in a batch that doubles on each miss up to {@code DEPTH / 2} (the producer of a producer/consumer
+ * pair never frees, so it would otherwise take the pool's lock for every segment). A size that never
+ * repeats never gets a class and costs one compare per call.
+ *
+ * <h2>Budget</h2>
+ * Parked bytes never exceed the cache's lease, taken in chunks from the pool's budget, so everything
+ * parked in all caches stays within the configured bound. A drain returns the lease.
+ */
+final class ThreadCache extends SpinLock
+{
+    /** Segment sizes a cache keeps at most. */
+    static final int CLASSES = 4;
+    /** Segments per size at most. */
+    static final int DEPTH = 8;
+    /** No segment: a class was empty. */
+    static final long NONE = -1L;
+    /** {@link #parkable} found no class for the size. */
+    static final int NO_CLASS = -1;
+
+    final Thread owner;
+    /** The guard read-back buffer of operations under this cache's lock. */
+    final byte[] scratch = new byte[Guards.MAX_GUARD];
+    /** This thread's part of the pool's counters. */
+    final PoolCounters counters = new PoolCounters();
+
+    private final long[] sizes = new long[CLASSES];
+    private final long[] slots = new long[CLASSES * DEPTH];
+    private final int[] counts = new int[CLASSES];
+    private final int[] refills = new int[CLASSES];
+    private final long[] lastUsed = new long[CLASSES];
+    private long clock;
+    /** The last size seen without a class: owner-confined, never read by other threads. */
+    private long candidate;
+    private long parkedBytes;
+    private long lease;
+    private int guardCountdown;
+    /** Set when the pool closes or the owner ended: nothing may be parked here any more. */
+    boolean retired;
+
+    ThreadCache(final Thread owner)
+    {
+        this.owner = owner;
+    }
+
+    /** The class holding {@code segmentSize}, or {@link #NO_CLASS}. */
+    private int classOf(final long segmentSize)
+    {
+        final long[] sizes = this.sizes;
+        for (int c = 0; c < CLASSES; c++)
+        {
+            if (sizes[c] == segmentSize)
+            {
+                return c;
+            }
+        }
+        return NO_CLASS;
+    }
+
+    /**
+     * Owner-only hint, without the lock: whether a class of {@code segmentSize} may hold a segment. False is
+     * reliable (only the owner adds segments); true must be confirmed by {@link #take(long)} under the lock.
+     */
+    boolean mayTake(final long segmentSize)
+    {
+        final int c = classOf(segmentSize);
+        return c != NO_CLASS && counts[c] > 0;
+    }
+
+    /**
+     * Owner-only hint, without the lock: whether a free of {@code segmentSize} should try this cache (a class
+     * exists, or the size repeats the last one seen, which claims a class). Records the size otherwise.
+     */
+    boolean mayPark(final long segmentSize)
+    {
+        if (classOf(segmentSize) != NO_CLASS || candidate == segmentSize)
+        {
+            return true;
+        }
+        candidate = segmentSize;
+        return false;
+    }
+
+    /**
+     * Owner-only hint, without the lock: whether an allocation of {@code segmentSize} that missed this cache
+     * has class work to do under the locks ({@link #missed}). Records the size otherwise.
+     */
+    boolean missNeedsWork(final long segmentSize)
+    {
+        return mayPark(segmentSize);
+    }
+
+    /** A parked segment of exactly {@code segmentSize}, or {@link #NONE}; the caller holds the lock. */
+    long take(final long segmentSize)
+    {
+        final int c = classOf(segmentSize);
+        if (c == NO_CLASS || counts[c] == 0)
+        {
+            return NONE;
+        }
+        lastUsed[c] = ++clock;
+        parkedBytes -= segmentSize;
+        return slots[c * DEPTH + --counts[c]];
+    }
+
+    /**
+     * The class a freed segment of {@code segmentSize} may be parked in, claiming one for a size seen twice
+     * in a row and taking lease from {@code budget} when needed; the caller holds the lock.
+     *
+     * @return a class index; {@link #NO_CLASS} if the segment must go to the policy; or {@code -2 - c} when
+     * class {@code c} is full and should be flushed under the pool's lock.
+     */
+    int parkable(final long segmentSize, final AtomicLong budget, final long chunk)
+    {
+        int c = classOf(segmentSize);
+        if (c == NO_CLASS)
+        {
+            if (candidate != segmentSize)
+            {
+                candidate = segmentSize;
+                return NO_CLASS;
+            }
+            c = claimEmptyClass(segmentSize);
+            if (c == NO_CLASS)
+            {
+                return NO_CLASS;
+            }
+        }
+        if (counts[c] == DEPTH)
+        {
+            return -2 - c;
+        }
+        return reserve(segmentSize, budget, chunk) ? c : NO_CLASS;
+    }
+
+    /** Parks a segment in class {@code c} as {@link #parkable} allowed; the caller holds the lock. */
+    void park(final int c, final long offset, final long segmentSize)
+    {
+        assert sizes[c] == segmentSize && counts[c] < DEPTH && parkedBytes + segmentSize <= lease;
+        slots[c * DEPTH + counts[c]++] = offset;
+        parkedBytes += segmentSize;
+        lastUsed[c] = ++clock;
+    }
+
+    /**
+     * After an allocation of {@code segmentSize} missed this cache: claims a class for a size seen twice in
+     * a row, evicting the least recently used class if every class holds segments (its segments are
+     * written to {@code evicted}), and says how many more segments of this size the caller should carve
+     * into the class. The caller holds the pool's lock and this lock.
+     *
+     * @param evicted receives evicted offsets from index 1; {@code evicted[0]} is their count, their size
+     *                is {@code evicted[DEPTH + 1]}.
+     * @return segments to add with {@link #refill}, 0 for none.
+     */
+    int missed(final long segmentSize, final long[] evicted)
+    {
+        evicted[0] = 0;
+        int c = classOf(segmentSize);
+        if (c == NO_CLASS)
+        {
+            if (candidate != segmentSize)
+            {
+                candidate = segmentSize;
+                return 0;
+            }
+            c = claimEmptyClass(segmentSize);
+            if (c == NO_CLASS)
+            {
+                c = leastRecentlyUsed();
+                evicted[DEPTH + 1] = sizes[c];
+                while (counts[c] > 0)
+                {
+                    evicted[(int)++evicted[0]] = slots[c * DEPTH + --counts[c]];
+                    parkedBytes -= sizes[c];
+                }
+                assign(c, segmentSize);
+            }
+            return 0;
+        }
+        lastUsed[c] = ++clock;
+        refills[c] = Math.min(DEPTH / 2, refills[c] * 2);
+        return refills[c] - 1;
+    }
+
+    /**
+     * Whether {@code segmentSize} more bytes may be parked (taking lease if needed): the caller is about to
+     * {@link #refill} a segment.
+     */
+    boolean canRefill(final long segmentSize, final AtomicLong budget, final long chunk)
+    {
+        final int c = classOf(segmentSize);
+        return c != NO_CLASS && counts[c] < DEPTH && reserve(segmentSize, budget, chunk);
+    }
+
+    /** Adds a segment carved for the class of its size; the caller checked {@link #canRefill}. */
+    void refill(final long offset, final long segmentSize)
+    {
+        park(classOf(segmentSize), offset, segmentSize);
+    }
+
+    /**
+     * Moves the newer half of a full class out, for the caller to release to the policy; the caller holds
+     * the pool's lock and this lock.
+     *
+     * @param flushed receives the offsets from index 1; {@code flushed[0]} is their count.
+     * @return the class's segment size.
+     */
+    long flushHalf(final int c, final long[] flushed)
+    {
+        final int keep = counts[c] / 2;
+        flushed[0] = 0;
+        while (counts[c] > keep)
+        {
+            flushed[(int)++flushed[0]] = slots[c * DEPTH + --counts[c]];
+            parkedBytes -= sizes[c];
+        }
+        return sizes[c];
+    }
+
+    /**
+     * Empties the cache into {@code drain} and returns its whole lease to {@code budget}; the caller holds
+     * the pool's lock and this lock.
+     *
+     * @return the segments drained.
+     */
+    int drain(final ParkedSink drain, final AtomicLong budget)
+    {
+        int drained = 0;
+        for (int c = 0; c < CLASSES; c++)
+        {
+            while (counts[c] > 0)
+            {
+                drain.segment(slots[c * DEPTH + --counts[c]], sizes[c]);
+                drained++;
+            }
+        }
+        parkedBytes = 0;
+        budget.addAndGet(lease);
+        lease = 0;
+        return drained;
+    }
+
+    /** Visits the parked segments without changing anything; the caller holds the lock. */
+    void forEachParked(final ParkedSink visitor)
+    {
+        for (int c = 0; c < CLASSES; c++)
+        {
+            for (int i = 0; i < counts[c]; i++)
+            {
+                visitor.segment(slots[c * DEPTH + i], sizes[c]);
+            }
+        }
+    }
+
+    long parkedBytes()
+    {
+        return parkedBytes;
+    }
+
+    int parkedSegments()
+    {
+        int segments = 0;
+        for (final int count : counts)
+        {
+            segments += count;
+        }
+        return segments;
+    }
+
+    long lease()
+    {
+        return lease;
+    }
+
+    /** Sampled guards: true for one segment in {@code interval} allocated through this cache. */
+    boolean sampleGuard(final int interval)
+    {
+        if (--guardCountdown <= 0)
+        {
+            guardCountdown = interval;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean reserve(final long segmentSize, final AtomicLong budget, final long chunk)
+    {
+        final long need = parkedBytes + segmentSize - lease;
+        if (need <= 0)
+        {
+            return true;
+        }
+        while (true)
+        {
+            final long available = budget.get();
+            if (available < need)
+            {
+                return false;
+            }
+            final long take = Math.min(Math.max(need, chunk), available);
+            if (budget.compareAndSet(available, available - take))
+            {
+                lease += take;
+                return true;
+            }
+        }
+    }
+
+    private int claimEmptyClass(final long segmentSize)
+    {
+        int best = NO_CLASS;
+        for (int c = 0; c < CLASSES; c++)
+        {
+            if (counts[c] == 0 && (best == NO_CLASS || lastUsed[c] < lastUsed[best]))
+            {
+                best = c;
+            }
+        }
+        if (best != NO_CLASS)
+        {
+            assign(best, segmentSize);
+        }
+        return best;
+    }
+
+    private int leastRecentlyUsed()
+    {
+        int best = 0;
+        for (int c = 1; c < CLASSES; c++)
+        {
+            if (lastUsed[c] < lastUsed[best])
+            {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private void assign(final int c, final long segmentSize)
+    {
+        assert counts[c] == 0;
+        sizes[c] = segmentSize;
+        refills[c] = 1;
+        lastUsed[c] = ++clock;
+        candidate = 0;
+    }
+
+    /** Receives parked segments. */
+    @FunctionalInterface
+    interface ParkedSink
+    {
+        void segment(long offset, long segmentSize);
+    }
+}
