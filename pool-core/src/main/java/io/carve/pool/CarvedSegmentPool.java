@@ -76,7 +76,7 @@ final class CarvedSegmentPool implements SegmentPool
 {
     private static final System.Logger LOGGER = System.getLogger(SegmentPool.class.getName());
     /** Locked allocations between looks at one registered cache whose owner may have ended. */
-    private static final int RECLAIM_INTERVAL = 64;
+    static final int RECLAIM_INTERVAL = 64;
 
     private final String name;
     private final String deviceName;
@@ -96,7 +96,6 @@ final class CarvedSegmentPool implements SegmentPool
     private final ConcurrentHashMap<Long, Throwable> sites;
     private final SegmentTable table;
     private final SegmentCache cache;
-    private final ThreadCache.ParkedSink release = this::releaseLocked;
 
     private final SpinLock lock = new SpinLock();
     private final ReentrantLock waitLock = new ReentrantLock();
@@ -133,7 +132,7 @@ final class CarvedSegmentPool implements SegmentPool
         this.guardInterval = builder.guardMode() == GuardMode.SAMPLED ? builder.guardSampleInterval() : 1;
         this.table = new SegmentTable(capacity);
         final long cacheBytes = builder.sizeClassCacheBytes() < 0 ? capacity / 16 : builder.sizeClassCacheBytes();
-        this.cache = cacheBytes == 0 ? null : new SegmentCache(lock, cacheBytes, counters);
+        this.cache = cacheBytes == 0 ? null : new SegmentCache(lock, cacheBytes, counters, this::releaseLocked);
         this.policy = builder.policy().create(capacity, profile);
         if (policy.capacity() != capacity)
         {
@@ -497,13 +496,13 @@ final class CarvedSegmentPool implements SegmentPool
         if (cache != null && ++reclaimTick == RECLAIM_INTERVAL)
         {
             reclaimTick = 0;
-            cache.reclaimEnded(release, false);
+            cache.reclaimEnded(false);
         }
         long offset = policy.allocate(m, alignment);
         if (offset == AllocationPolicy.NO_OFFSET && cache != null)
         {
-            cache.reclaimEnded(release, true);
-            if (cache.drain(release) > 0)
+            cache.reclaimEnded(true);
+            if (cache.drain() > 0)
             {
                 offset = policy.allocate(m, alignment);
             }
@@ -1157,6 +1156,24 @@ final class CarvedSegmentPool implements SegmentPool
         if (closed)
         {
             throw new PoolClosedException(name, operation);
+        }
+    }
+
+    /** The thread caches registered now: for tests of the cache's lifecycle. */
+    int cacheCount()
+    {
+        if (cache == null)
+        {
+            return 0;
+        }
+        lock.lock();
+        try
+        {
+            return cache.caches().size();
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 

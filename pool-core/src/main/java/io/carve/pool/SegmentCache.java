@@ -44,6 +44,7 @@ final class SegmentCache
     private final long bound;
     private final long chunk;
     private final PoolCounters retiredCounters;
+    private final ThreadCache.ParkedSink release;
     private boolean closed;
     private int cursor;
 
@@ -51,8 +52,10 @@ final class SegmentCache
      * @param poolLock        the pool's lock, taken to register a new cache.
      * @param bound           the most bytes all caches may park together, {@code > 0}.
      * @param retiredCounters the pool's counters, into which a reclaimed cache's counters fold.
+     * @param release         returns a parked segment to the policy; called with the pool's lock held.
      */
-    SegmentCache(final SpinLock poolLock, final long bound, final PoolCounters retiredCounters)
+    SegmentCache(
+        final SpinLock poolLock, final long bound, final PoolCounters retiredCounters, final ThreadCache.ParkedSink release)
     {
         assert bound > 0;
         this.poolLock = poolLock;
@@ -60,6 +63,7 @@ final class SegmentCache
         this.budget = new AtomicLong(bound);
         this.chunk = Math.max(MIN_CHUNK, bound / 64);
         this.retiredCounters = retiredCounters;
+        this.release = release;
         this.local = ThreadLocal.withInitial(this::register);
     }
 
@@ -107,6 +111,7 @@ final class SegmentCache
             {
                 return null;
             }
+            reclaimEnded(true);
             registry.add(cache);
         }
         finally
@@ -120,7 +125,7 @@ final class SegmentCache
      * Reclaims the caches of owners that ended: all of them when {@code all}, else the next one in turn.
      * The caller holds the pool's lock.
      */
-    void reclaimEnded(final ThreadCache.ParkedSink release, final boolean all)
+    void reclaimEnded(final boolean all)
     {
         if (registry.isEmpty())
         {
@@ -132,7 +137,7 @@ final class SegmentCache
             final ThreadCache cache = registry.get(cursor);
             if (!cache.owner.isAlive())
             {
-                reclaim(cache, release);
+                reclaim(cache);
                 registry.remove(cursor);
             }
             return;
@@ -142,13 +147,13 @@ final class SegmentCache
             final ThreadCache cache = registry.get(i);
             if (!cache.owner.isAlive())
             {
-                reclaim(cache, release);
+                reclaim(cache);
                 registry.remove(i);
             }
         }
     }
 
-    private void reclaim(final ThreadCache cache, final ThreadCache.ParkedSink release)
+    private void reclaim(final ThreadCache cache)
     {
         cache.lock();
         try
@@ -164,11 +169,11 @@ final class SegmentCache
     }
 
     /**
-     * Empties every cache into {@code release}; the caller holds the pool's lock.
+     * Empties every cache back to the policy; the caller holds the pool's lock.
      *
      * @return the segments drained.
      */
-    long drain(final ThreadCache.ParkedSink release)
+    long drain()
     {
         long drained = 0;
         for (final ThreadCache cache : registry)
