@@ -2,15 +2,15 @@ package io.carve.pool;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A non-reentrant test-and-test-and-set lock for critical sections of nanoseconds (a thread cache's take or
  * park, the pool's policy call). A {@link java.util.concurrent.locks.ReentrantLock} parks a thread that
  * finds it held, and the futex wake-up costs microseconds, a thousand times the section it waited for;
  * this lock spins instead, then yields the processor so that a preempted holder on a 2-core machine gets
- * to run, and only after many yields (a holder busy for long: a drain, {@code verify()}) parks for short
- * spells. Uncontended, {@link #lock()} is one compare-and-set and {@link #unlock()} one release store.
+ * to run. Uncontended, {@link #lock()} is one compare-and-set and {@link #unlock()} one release store.
+ * Sections that hold it for long ({@code verify()}, {@code stats()} over many threads) are diagnostics,
+ * not hot paths; a thread that waits for them yields the processor on every try.
  * <p>
  * Acquiring happens-after the previous release (the compare-and-set reads the release store's value), so
  * what a holder wrote is seen by the next holder. Subclassed by the structures it guards, so the lock word
@@ -20,8 +20,6 @@ class SpinLock
 {
     private static final VarHandle STATE;
     private static final int SPINS_BEFORE_YIELD = 64;
-    private static final int YIELDS_BEFORE_PARK = 1024;
-    private static final long PARK_NANOS = 20_000;
 
     static
     {
@@ -56,14 +54,9 @@ class SpinLock
                 spins++;
                 Thread.onSpinWait();
             }
-            else if (spins < SPINS_BEFORE_YIELD + YIELDS_BEFORE_PARK)
-            {
-                spins++;
-                Thread.yield();
-            }
             else
             {
-                LockSupport.parkNanos(this, PARK_NANOS);
+                Thread.yield();
             }
         }
         while ((int)STATE.getAcquire(this) != 0 || !STATE.compareAndSet(this, 0, 1));
