@@ -39,7 +39,7 @@ interface AclRuntime
 
     void memset(long devPtr, long maxCount, int value, long count);
 
-    /** {@code aclrtMemcpy(dst, count, src, count, ACL_MEMCPY_DEVICE_TO_HOST)} into a Java array. */
+    /** {@code aclrtMemcpy(host, count, src, count, ACL_MEMCPY_DEVICE_TO_HOST)} into a Java array. */
     void copyToHost(long src, byte[] dst, int dstOffset, int count);
 
     /** {@code aclrtMemcpy(dst, destMax, src, count, ACL_MEMCPY_HOST_TO_DEVICE)} from a Java array. */

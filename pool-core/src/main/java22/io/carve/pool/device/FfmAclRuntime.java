@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
-import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -58,10 +58,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * 24 reserve         uint64_t (0)
  * </pre>
  * Pointers, {@code size_t} and handles cross as {@code long} (one 64-bit register in the C ABI of the
- * platforms the JDK supports); enums and {@code int32_t} as {@code int}. Out-parameters and the property
- * struct live in a 64-byte native scratch area per thread, so no call allocates native memory. The copies
- * pass the Java array itself ({@link Linker.Option#critical(boolean)} with heap access): no staging copy,
- * and the GC waits for the copy, as with JNI's critical arrays.
+ * platforms the JDK supports); enums and {@code int32_t} as {@code int}. Out-parameters, the property
+ * struct and a {@value #STAGING}-byte staging buffer live in one native scratch area per thread, so no call
+ * allocates, on the Java heap or natively: a copy goes between the Java array and the staging buffer with
+ * {@link MemorySegment#copy} and between the staging buffer and the device with {@code aclrtMemcpy}, in
+ * pieces of at most {@value #STAGING} bytes (a guard zone is one piece). Passing the Java array itself
+ * ({@code Linker.Option.critical(true)}) would save that host copy but allocate a heap segment per call
+ * and hold the GC off for the whole device copy.
  */
 final class FfmAclRuntime implements AclRuntime
 {
@@ -81,6 +84,9 @@ final class FfmAclRuntime implements AclRuntime
 
     private static final long OUT = 0;
     private static final long PROP = 8;
+    /** Where the staging buffer starts in the scratch area, and its size. */
+    private static final long STAGE = 64;
+    static final int STAGING = 64 * 1024;
     private static final long MEM_ATTR = PHYSICAL_MEM_PROP.byteOffset(groupElement("memAttr"));
     private static final long LOCATION_ID = PHYSICAL_MEM_PROP.byteOffset(groupElement("location"), groupElement("id"));
     private static final long LOCATION_TYPE = PHYSICAL_MEM_PROP.byteOffset(groupElement("location"), groupElement("type"));
@@ -107,8 +113,7 @@ final class FfmAclRuntime implements AclRuntime
     private final MethodHandle hiMpiDvppMalloc;
     private final MethodHandle hiMpiDvppFree;
     private final MethodHandle aclrtMemset;
-    private final MethodHandle memcpyToHost;
-    private final MethodHandle memcpyFromHost;
+    private final MethodHandle aclrtMemcpy;
     private final MethodHandle aclrtMemGetAllocationGranularity;
     private final MethodHandle aclrtReserveMemAddress;
     private final MethodHandle aclrtReleaseMemAddress;
@@ -123,7 +128,7 @@ final class FfmAclRuntime implements AclRuntime
         this.library = library;
         this.runtime = open(library, "the Ascend runtime");
         searched.add(library.toString());
-        this.scratch = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(64, 16));
+        this.scratch = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STAGE + STAGING, 64));
 
         aclInit = link("aclInit", INT_LONG);
         aclrtSetDevice = link("aclrtSetDevice", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -133,11 +138,8 @@ final class FfmAclRuntime implements AclRuntime
         aclrtMallocHost = link("aclrtMallocHost", INT_LONG_LONG);
         aclrtFreeHost = link("aclrtFreeHost", INT_LONG);
         aclrtMemset = link("aclrtMemset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG));
-        final Linker.Option heap = Linker.Option.critical(true);
-        memcpyToHost = link("aclrtMemcpy",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT), heap);
-        memcpyFromHost = link("aclrtMemcpy",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT), heap);
+        aclrtMemcpy = link("aclrtMemcpy",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT));
         aclrtMemGetAllocationGranularity = link("aclrtMemGetAllocationGranularity",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
         aclrtReserveMemAddress = link("aclrtReserveMemAddress",
@@ -428,40 +430,53 @@ final class FfmAclRuntime implements AclRuntime
     @Override
     public void copyToHost(final long src, final byte[] dst, final int dstOffset, final int count)
     {
-        final MemorySegment target = MemorySegment.ofArray(dst).asSlice(dstOffset, count);
-        final int code;
-        try
+        final MemorySegment area = scratch.get();
+        final long stage = area.address() + STAGE;
+        for (int done = 0; done < count; done += STAGING)
         {
-            code = (int)memcpyToHost.invokeExact(target, (long)count, src, (long)count, ACL_MEMCPY_DEVICE_TO_HOST);
-        }
-        catch (final Throwable t)
-        {
-            throw broken(VendorCall.MEMCPY, t);
-        }
-        if (code != 0)
-        {
-            check(code, VendorCall.MEMCPY, "dst=byte[" + dst.length + "]+" + dstOffset + ", destMax=" + count + ", src="
-                + hex(src) + ", count=" + count + ", kind=ACL_MEMCPY_DEVICE_TO_HOST", 0);
+            final int piece = Math.min(STAGING, count - done);
+            final int code;
+            try
+            {
+                code = (int)aclrtMemcpy.invokeExact(stage, (long)piece, src + done, (long)piece, ACL_MEMCPY_DEVICE_TO_HOST);
+            }
+            catch (final Throwable t)
+            {
+                throw broken(VendorCall.MEMCPY, t);
+            }
+            if (code != 0)
+            {
+                check(code, VendorCall.MEMCPY, "dst=" + hex(stage) + " (staging for byte[" + dst.length + "]+" + (dstOffset + done)
+                    + "), destMax=" + piece + ", src=" + hex(src + done) + ", count=" + piece + ", kind=ACL_MEMCPY_DEVICE_TO_HOST", 0);
+            }
+            MemorySegment.copy(area, JAVA_BYTE, STAGE, dst, dstOffset + done, piece);
         }
     }
 
     @Override
     public void copyFromHost(final byte[] src, final int srcOffset, final long dst, final long destMax, final int count)
     {
-        final MemorySegment source = MemorySegment.ofArray(src).asSlice(srcOffset, count);
-        final int code;
-        try
+        final MemorySegment area = scratch.get();
+        final long stage = area.address() + STAGE;
+        for (int done = 0; done < count; done += STAGING)
         {
-            code = (int)memcpyFromHost.invokeExact(dst, destMax, source, (long)count, ACL_MEMCPY_HOST_TO_DEVICE);
-        }
-        catch (final Throwable t)
-        {
-            throw broken(VendorCall.MEMCPY, t);
-        }
-        if (code != 0)
-        {
-            check(code, VendorCall.MEMCPY, "dst=" + hex(dst) + ", destMax=" + destMax + ", src=byte[" + src.length + "]+"
-                + srcOffset + ", count=" + count + ", kind=ACL_MEMCPY_HOST_TO_DEVICE", 0);
+            final int piece = Math.min(STAGING, count - done);
+            MemorySegment.copy(src, srcOffset + done, area, JAVA_BYTE, STAGE, piece);
+            final int code;
+            try
+            {
+                code = (int)aclrtMemcpy.invokeExact(dst + done, destMax - done, stage, (long)piece, ACL_MEMCPY_HOST_TO_DEVICE);
+            }
+            catch (final Throwable t)
+            {
+                throw broken(VendorCall.MEMCPY, t);
+            }
+            if (code != 0)
+            {
+                check(code, VendorCall.MEMCPY, "dst=" + hex(dst + done) + ", destMax=" + (destMax - done) + ", src=" + hex(stage)
+                    + " (staging for byte[" + src.length + "]+" + (srcOffset + done) + "), count=" + piece
+                    + ", kind=ACL_MEMCPY_HOST_TO_DEVICE", 0);
+            }
         }
     }
 

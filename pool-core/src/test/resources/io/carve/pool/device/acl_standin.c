@@ -129,7 +129,8 @@ static __thread char recent[512];
 #define MAX_FAILS 32
 static struct { char name[64]; long countdown; int code; } fails[MAX_FAILS];
 #define MAX_CALLS 64
-static struct { char name[64]; long count; } calls[MAX_CALLS];
+static struct { char name[64]; const char *literal; long count; } calls[MAX_CALLS];
+static int armed; /* injected failures still pending */
 
 static uint64_t align_up(uint64_t value, uint64_t k)
 {
@@ -155,16 +156,23 @@ static aclError enter(const char *name)
         {
             strncpy(calls[i].name, name, sizeof calls[i].name - 1);
         }
-        if (strcmp(calls[i].name, name) == 0)
+        /* Names are string literals: compare the pointer first, the text only when it differs. */
+        if (calls[i].literal == name || strcmp(calls[i].name, name) == 0)
         {
+            calls[i].literal = name;
             calls[i].count++;
             break;
         }
+    }
+    if (armed == 0)
+    {
+        return ACL_SUCCESS;
     }
     for (i = 0; i < MAX_FAILS; i++)
     {
         if (fails[i].countdown > 0 && strcmp(fails[i].name, name) == 0 && --fails[i].countdown == 0)
         {
+            armed--;
             return fail(fails[i].code, "%s: injected failure (stand-in)", name);
         }
     }
@@ -871,6 +879,7 @@ int standin_fail(const char *name, long nth, int code)
             fails[i].name[sizeof fails[i].name - 1] = 0;
             fails[i].countdown = nth;
             fails[i].code = code;
+            armed++;
             break;
         }
     }
