@@ -135,6 +135,8 @@ class AscendDeviceTest
             {
                 try
                 {
+                    assertEquals(AclError.ACL_ERROR_RT_CONTEXT_NULL,
+                        assertThrows(DeviceCallException.class, raw::getDevice).errorCode());
                     unbound.set(assertThrows(DeviceCallException.class, () -> raw.memset(block.address(), 4096, 1, 16)));
                     block.fill(block.address(), 4096, (byte)0x21);
                     final byte[] back = new byte[2];
@@ -149,6 +151,7 @@ class AscendDeviceTest
             thread.start();
             thread.join();
             assertNull(failure.get());
+            assertEquals(0, raw.getDevice(), "aclrtGetDevice on a bound thread");
             assertEquals(AclError.ACL_ERROR_RT_CONTEXT_NULL, unbound.get().errorCode(),
                 "the stand-in, like the runtime, refuses a thread without a current device");
         }
