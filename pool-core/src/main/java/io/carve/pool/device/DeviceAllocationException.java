@@ -1,8 +1,10 @@
 package io.carve.pool.device;
 
 /**
- * A device refused to hand out a block: out of memory, a vendor limit, or an injected failure. The message
- * names the device, the size and the rule that refused it.
+ * A device refused a request: a block, an address range or a physical handle, because of out of memory, a
+ * vendor limit, or an injected failure. The message names the device, the size and the rule that refused
+ * it. A failed vendor call is the subclass {@link DeviceCallException}, which also names the call and its
+ * error code.
  */
 public class DeviceAllocationException extends RuntimeException
 {
@@ -25,7 +27,7 @@ public class DeviceAllocationException extends RuntimeException
     /**
      * The size that was asked for.
      *
-     * @return bytes.
+     * @return bytes; 0 when the failed request had no size (a copy, an unmap).
      */
     public long requestedSize()
     {

@@ -3,6 +3,8 @@ package io.carve.pool.device;
 import io.carve.pool.align.Align;
 import io.carve.pool.align.MemoryApi;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,6 +21,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>page rounding under the {@link HugePagePolicy} (2 MB for huge pages, 1 GB for HUGE1G);</li>
  *   <li>the 16 GB per-process address-space cap of the media (DVPP) APIs, and any configured budget.</li>
  * </ol>
+ * <h2>Growable ranges ({@link VirtualMemoryDevice})</h2>
+ * The device also offers the vendor's three-step API and enforces its rules: the granularity is 2 MB
+ * (1 GB under {@link HugePagePolicy#HUGE1G_ONLY} and {@link HugePagePolicy#HUGE1G_ONLY_P2P}); handles are
+ * mapped whole at granule offsets, never twice; a mapped handle cannot be freed nor a range with mappings
+ * released; a media ({@link MemoryApi#isMedia() DVPP}) device counts mapped bytes against the 16 GB cap;
+ * the budget counts physical handles as well as blocks. Each handle is backed by real native memory, so
+ * the guard bytes a pool writes through the range are real bytes; a touch of an unmapped granule throws
+ * {@link UnmappedMemoryException}. {@link Builder#failCall(VendorCall, long)} refuses the Nth call of any
+ * step with the vendor's error code ({@link AclError#ACL_ERROR_RT_MEMORY_ALLOCATION} for the reserve and
+ * the physical allocation, {@link AclError#ACL_ERROR_RT_DRV_INTERNAL_ERROR} for the others), leaving
+ * everything as it was.
+ * <p>
  * Block addresses are device-like (from {@code 0x1240_0000_0000} by default), aligned to the larger of the
  * API's start alignment, the alignment asked for and the page granularity, and are not host addresses.
  * Devices built without {@link Builder#baseAddress(long)} share one address space: no two of their blocks
@@ -29,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * Thread-safe.
  */
-public final class EmulatedDevice implements DeviceAllocator
+public final class EmulatedDevice implements DeviceAllocator, VirtualMemoryDevice
 {
     /** The first device address handed out unless configured otherwise. */
     public static final long DEFAULT_BASE_ADDRESS = 0x1240_0000_0000L;
@@ -59,6 +73,8 @@ public final class EmulatedDevice implements DeviceAllocator
     private final HiaiLimit hiaiLimit;
     private final long budget;
     private final long failRequest;
+    private final long[] failCalls;
+    private final long granularity;
     private final String name;
     /** Where this device's next block may start: its own counter, or the one all default devices share. */
     private final AtomicLong nextAddress;
@@ -67,6 +83,11 @@ public final class EmulatedDevice implements DeviceAllocator
     private long reservedBytes;
     private long mediaBytes;
     private long liveBlocks;
+    private final long[] calls = new long[VendorCall.values().length];
+    private long physicalBytes;
+    private long mappedBytes;
+    private long liveHandles;
+    private long liveRanges;
 
     private EmulatedDevice(final Builder builder)
     {
@@ -75,6 +96,10 @@ public final class EmulatedDevice implements DeviceAllocator
         this.hiaiLimit = builder.hiaiLimit;
         this.budget = builder.budget;
         this.failRequest = builder.failRequest;
+        this.failCalls = new long[VendorCall.values().length];
+        builder.failCalls.forEach((call, n) -> failCalls[call.ordinal()] = n);
+        this.granularity = pagePolicy == HugePagePolicy.HUGE1G_ONLY || pagePolicy == HugePagePolicy.HUGE1G_ONLY_P2P
+            ? HugePagePolicy.HUGE1G_PAGE : HugePagePolicy.HUGE_PAGE;
         this.nextAddress = builder.baseAddress == 0 ? SHARED_ADDRESSES : new AtomicLong(builder.baseAddress);
         this.name = "emulated-" + api.name().toLowerCase() + "-" + pagePolicy.name().toLowerCase();
     }
@@ -167,6 +192,185 @@ public final class EmulatedDevice implements DeviceAllocator
         return new EmulatedBlock(memory, address, size, reserved);
     }
 
+    /**
+     * The granularity of physical handles: 2 MB, or 1 GB under the HUGE1G policies.
+     *
+     * @return bytes.
+     * @throws DeviceCallException if a failure of {@link VendorCall#GET_GRANULARITY} was injected.
+     */
+    @Override
+    public synchronized long granularity()
+    {
+        step(VendorCall.GET_GRANULARITY, "prop={memAttr=" + memAttr() + "}, option=ACL_RT_MEM_ALLOC_GRANULARITY_MINIMUM", 0);
+        return granularity;
+    }
+
+    @Override
+    public ReservedRange reserve(final long size, final long alignment)
+    {
+        MappedRange.checkReserve(size, alignment, granularity);
+        synchronized (this)
+        {
+            step(VendorCall.RESERVE, "size=" + size + ", alignment=0, expectPtr=NULL, flags=0", size);
+            long address;
+            long next;
+            do
+            {
+                next = nextAddress.get();
+                address = Align.alignUp(next, granularity);
+            }
+            while (!nextAddress.compareAndSet(next, address + size));
+            liveRanges++;
+            return new EmulatedRange(address, size);
+        }
+    }
+
+    @Override
+    public PhysicalHandle allocatePhysical(final long size)
+    {
+        MappedRange.checkPhysical(size, granularity);
+        synchronized (this)
+        {
+            final String arguments = "size=" + size + ", prop={memAttr=" + memAttr() + "}, flags=0";
+            step(VendorCall.MALLOC_PHYSICAL, arguments, size);
+            if (reservedBytes + physicalBytes + size > budget)
+            {
+                throw callRefused(VendorCall.MALLOC_PHYSICAL, arguments, AclError.ACL_ERROR_RT_MEMORY_ALLOCATION,
+                    "the budget of " + budget + " bytes allows " + (budget - reservedBytes - physicalBytes) + " more", size);
+            }
+            final NativeMemory memory;
+            try
+            {
+                memory = new NativeMemory(size, Long.BYTES);
+            }
+            catch (final OutOfMemoryError e)
+            {
+                throw callRefused(VendorCall.MALLOC_PHYSICAL, arguments, AclError.ACL_ERROR_RT_MEMORY_ALLOCATION,
+                    "host memory backing the emulation ran out: " + e.getMessage(), size);
+            }
+            physicalBytes += size;
+            liveHandles++;
+            return new EmulatedHandle(memory, size);
+        }
+    }
+
+    private String memAttr()
+    {
+        return granularity == HugePagePolicy.HUGE1G_PAGE ? "ACL_HBM_MEM_HUGE1G" : "ACL_HBM_MEM_HUGE";
+    }
+
+    /** Counts a call of a step and throws if its failure was injected; the caller holds the monitor. */
+    private void step(final VendorCall call, final String arguments, final long size)
+    {
+        final long n = ++calls[call.ordinal()];
+        if (n == failCalls[call.ordinal()])
+        {
+            final int code = call == VendorCall.RESERVE || call == VendorCall.MALLOC_PHYSICAL
+                ? AclError.ACL_ERROR_RT_MEMORY_ALLOCATION : AclError.ACL_ERROR_RT_DRV_INTERNAL_ERROR;
+            throw callRefused(call, arguments, code, name + ": injected failure of call #" + n, size);
+        }
+    }
+
+    private DeviceCallException callRefused(
+        final VendorCall call, final String arguments, final int code, final String why, final long size)
+    {
+        refusals++;
+        return new DeviceCallException(call, arguments, code, name + ": " + why, size);
+    }
+
+    private synchronized void mapped(final long address, final MappedHandle handle)
+    {
+        final String arguments = "virPtr=0x" + Long.toHexString(address) + ", size=" + handle.size() + ", offset=0, flags=0";
+        step(VendorCall.MAP, arguments, handle.size());
+        if (api.isMedia() && mediaBytes + handle.size() > DVPP_ADDRESS_SPACE)
+        {
+            throw callRefused(VendorCall.MAP, arguments, AclError.ACL_ERROR_RT_MEMORY_ALLOCATION,
+                "the media address space is capped at " + DVPP_ADDRESS_SPACE + " bytes per process, " + mediaBytes
+                    + " in use", handle.size());
+        }
+        mappedBytes += handle.size();
+        if (api.isMedia())
+        {
+            mediaBytes += handle.size();
+        }
+    }
+
+    private synchronized void unmapped(final long address, final MappedHandle handle)
+    {
+        step(VendorCall.UNMAP, "virPtr=0x" + Long.toHexString(address), 0);
+        mappedBytes -= handle.size();
+        if (api.isMedia())
+        {
+            mediaBytes -= handle.size();
+        }
+    }
+
+    private synchronized void releasing(final long address)
+    {
+        step(VendorCall.RELEASE, "virPtr=0x" + Long.toHexString(address), 0);
+        liveRanges--;
+    }
+
+    private synchronized void freeing(final EmulatedHandle handle)
+    {
+        step(VendorCall.FREE_PHYSICAL, "handle=" + handle, 0);
+        handle.memory.free();
+        physicalBytes -= handle.size();
+        liveHandles--;
+    }
+
+    /**
+     * Calls of a step so far, refused ones included (the one-block {@link #allocate} counts as
+     * {@link #requests()}, not here).
+     *
+     * @param call the step.
+     * @return the count.
+     */
+    public synchronized long calls(final VendorCall call)
+    {
+        return calls[call.ordinal()];
+    }
+
+    /**
+     * Bytes of live physical handles.
+     *
+     * @return bytes.
+     */
+    public synchronized long physicalBytes()
+    {
+        return physicalBytes;
+    }
+
+    /**
+     * Bytes mapped in all of this device's ranges.
+     *
+     * @return bytes.
+     */
+    public synchronized long mappedBytes()
+    {
+        return mappedBytes;
+    }
+
+    /**
+     * Physical handles allocated and not yet freed: 0 when nothing leaked.
+     *
+     * @return live handles.
+     */
+    public synchronized long liveHandles()
+    {
+        return liveHandles;
+    }
+
+    /**
+     * Ranges reserved and not yet released: 0 when nothing leaked.
+     *
+     * @return live ranges.
+     */
+    public synchronized long liveRanges()
+    {
+        return liveRanges;
+    }
+
     private DeviceAllocationException refuse(final String why, final long size)
     {
         refusals++;
@@ -195,7 +399,7 @@ public final class EmulatedDevice implements DeviceAllocator
     }
 
     /**
-     * Block requests refused so far.
+     * Block requests and three-step calls refused so far.
      *
      * @return the count.
      */
@@ -304,6 +508,108 @@ public final class EmulatedDevice implements DeviceAllocator
         }
     }
 
+
+    private final class EmulatedHandle extends MappedHandle
+    {
+        private final NativeMemory memory;
+
+        EmulatedHandle(final NativeMemory memory, final long size)
+        {
+            super(EmulatedDevice.this, size);
+            this.memory = memory;
+        }
+
+        @Override
+        void onFree()
+        {
+            freeing(this);
+        }
+
+        @Override
+        public String toString()
+        {
+            return name + " handle{size=" + size() + '}';
+        }
+    }
+
+    /** A range whose mapped bytes live in the handles' native memory; every operation walks the handles. */
+    private final class EmulatedRange extends MappedRange
+    {
+        EmulatedRange(final long address, final long size)
+        {
+            super(EmulatedDevice.this, name, address, size, granularity);
+        }
+
+        @Override
+        void onMap(final long offset, final MappedHandle handle)
+        {
+            mapped(address() + offset, handle);
+        }
+
+        @Override
+        void onUnmap(final long offset, final MappedHandle handle)
+        {
+            unmapped(address() + offset, handle);
+        }
+
+        @Override
+        void onRelease()
+        {
+            releasing(address());
+        }
+
+        @Override
+        public boolean isHostAccessible()
+        {
+            return false;
+        }
+
+        @Override
+        void doFill(final long from, final long length, final byte value)
+        {
+            long done = 0;
+            while (done < length)
+            {
+                final long offset = from + done - address();
+                final long inHandle = offset - mappingStart(offset);
+                final EmulatedHandle handle = (EmulatedHandle)handleAt(offset);
+                final long piece = Math.min(length - done, handle.size() - inHandle);
+                handle.memory.fill(inHandle, piece, value);
+                done += piece;
+            }
+        }
+
+        @Override
+        void doCopyToHost(final long from, final byte[] dst, final int dstOffset, final int length)
+        {
+            int done = 0;
+            while (done < length)
+            {
+                final long offset = from + done - address();
+                final long inHandle = offset - mappingStart(offset);
+                final EmulatedHandle handle = (EmulatedHandle)handleAt(offset);
+                final int piece = (int)Math.min(length - done, handle.size() - inHandle);
+                handle.memory.copyToHost(inHandle, dst, dstOffset + done, piece);
+                done += piece;
+            }
+        }
+
+        @Override
+        void doCopyFromHost(final byte[] src, final int srcOffset, final long to, final int length)
+        {
+            int done = 0;
+            while (done < length)
+            {
+                final long offset = to + done - address();
+                final long inHandle = offset - mappingStart(offset);
+                final EmulatedHandle handle = (EmulatedHandle)handleAt(offset);
+                final int piece = (int)Math.min(length - done, handle.size() - inHandle);
+                handle.memory.copyFromHost(src, srcOffset + done, inHandle, piece);
+                done += piece;
+            }
+        }
+    }
+
     /**
      * Configures an {@link EmulatedDevice}; {@link #build()} validates once.
      */
@@ -314,6 +620,7 @@ public final class EmulatedDevice implements DeviceAllocator
         private HiaiLimit hiaiLimit = HiaiLimit.NONE;
         private long budget = Long.MAX_VALUE;
         private long failRequest = 0;
+        private final Map<VendorCall, Long> failCalls = new EnumMap<>(VendorCall.class);
         private long baseAddress;
 
         private Builder()
@@ -397,6 +704,31 @@ public final class EmulatedDevice implements DeviceAllocator
                 throw new IllegalArgumentException("n must be at least 1: n=" + n);
             }
             this.failRequest = n;
+            return this;
+        }
+
+        /**
+         * Refuses the {@code n}th call (1-based) of one step of the three-step API, as the vendor's runtime
+         * would refuse it (see the class documentation for the codes). One failure per step; a later call
+         * for the same step replaces it.
+         *
+         * @param call one of {@link VendorCall#GET_GRANULARITY}, {@link VendorCall#RESERVE},
+         *             {@link VendorCall#MALLOC_PHYSICAL}, {@link VendorCall#MAP}, {@link VendorCall#UNMAP},
+         *             {@link VendorCall#FREE_PHYSICAL}, {@link VendorCall#RELEASE}.
+         * @param n    the call to refuse, {@code >= 1}.
+         * @return this builder.
+         */
+        public Builder failCall(final VendorCall call, final long n)
+        {
+            if (call == null || call.compareTo(VendorCall.GET_GRANULARITY) < 0)
+            {
+                throw new IllegalArgumentException("call must be a step of the three-step API: call=" + call);
+            }
+            if (n < 1)
+            {
+                throw new IllegalArgumentException("n must be at least 1: n=" + n);
+            }
+            failCalls.put(call, n);
             return this;
         }
 

@@ -1,6 +1,6 @@
 package io.carve.pool.device;
 
-import org.agrona.UnsafeApi;
+import io.carve.pool.internal.NativeAccess;
 
 /**
  * Raw native memory shared by both allocators: an aligned host allocation and bounds-checked operations
@@ -9,7 +9,6 @@ import org.agrona.UnsafeApi;
 final class NativeMemory
 {
     static final int PAGE_SIZE = 4096;
-    private static final long BYTE_ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
     private final long rawAddress;
     private final long hostAddress;
@@ -34,7 +33,7 @@ final class NativeMemory
             throw new IllegalArgumentException("size and alignment overflow: size=" + size + ", alignment=" + alignment);
         }
         assert limit > 0 && limit <= size;
-        final long raw = UnsafeApi.allocateMemory(size + alignment - 1);
+        final long raw = NativeAccess.allocate(size + alignment - 1);
         this.rawAddress = raw;
         this.hostAddress = (raw + alignment - 1) & -alignment;
         this.size = size;
@@ -58,7 +57,7 @@ final class NativeMemory
      */
     void prefault()
     {
-        forEachPage(hostAddress, size, address -> UnsafeApi.putByte(address, (byte)0));
+        forEachPage(hostAddress, size, address -> NativeAccess.putByte(address, (byte)0));
     }
 
     /**
@@ -83,21 +82,21 @@ final class NativeMemory
     void fill(final long offset, final long length, final byte value)
     {
         check(offset, length);
-        UnsafeApi.setMemory(hostAddress + offset, length, value);
+        NativeAccess.setMemory(hostAddress + offset, length, value);
     }
 
     void copyToHost(final long offset, final byte[] dst, final int dstOffset, final int length)
     {
         check(offset, length);
         checkArray(dst.length, dstOffset, length);
-        UnsafeApi.copyMemory(null, hostAddress + offset, dst, BYTE_ARRAY_BASE + dstOffset, length);
+        NativeAccess.copyToArray(hostAddress + offset, dst, dstOffset, length);
     }
 
     void copyFromHost(final byte[] src, final int srcOffset, final long offset, final int length)
     {
         check(offset, length);
         checkArray(src.length, srcOffset, length);
-        UnsafeApi.copyMemory(src, BYTE_ARRAY_BASE + srcOffset, null, hostAddress + offset, length);
+        NativeAccess.copyFromArray(src, srcOffset, hostAddress + offset, length);
     }
 
     boolean isFreed()
@@ -112,7 +111,7 @@ final class NativeMemory
             return false;
         }
         freed = true;
-        UnsafeApi.freeMemory(rawAddress);
+        NativeAccess.free(rawAddress);
         return true;
     }
 
