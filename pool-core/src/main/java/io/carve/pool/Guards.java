@@ -3,7 +3,7 @@ package io.carve.pool;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.align.MemoryApi;
 import io.carve.pool.device.DeviceMemory;
-import org.agrona.UnsafeApi;
+import io.carve.pool.internal.NativeAccess;
 
 /**
  * The guard zone of a segment: the bytes {@code [len, m)} that follow the caller's length (the round-up
@@ -53,11 +53,11 @@ final class Guards
         int i = 0;
         for (; i + Long.BYTES <= guardLength; i += Long.BYTES)
         {
-            UnsafeApi.putLong(zone + i, PATTERN_WORD);
+            NativeAccess.putLong(zone + i, PATTERN_WORD);
         }
         for (; i < guardLength; i++)
         {
-            UnsafeApi.putByte(zone + i, PATTERN);
+            NativeAccess.putByte(zone + i, PATTERN);
         }
     }
 
@@ -91,13 +91,13 @@ final class Guards
     private static int checkInPlace(final long zone, final int guardLength, final byte[] scratch)
     {
         int i = 0;
-        while (i + Long.BYTES <= guardLength && UnsafeApi.getLong(zone + i) == PATTERN_WORD)
+        while (i + Long.BYTES <= guardLength && NativeAccess.getLong(zone + i) == PATTERN_WORD)
         {
             i += Long.BYTES;
         }
         for (; i < guardLength; i++)
         {
-            final byte found = UnsafeApi.getByte(zone + i);
+            final byte found = NativeAccess.getByte(zone + i);
             if (found != PATTERN)
             {
                 scratch[i] = found;
