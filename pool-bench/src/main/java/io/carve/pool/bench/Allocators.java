@@ -15,6 +15,11 @@ import java.util.List;
  */
 public final class Allocators
 {
+    /**
+     * Carve as a user gets it from the builder's defaults: only a name and a capacity are set (TLSF, guards
+     * on, the size-class cache on at capacity / 16, pre-touched off-heap memory, the unified profile).
+     */
+    public static final String CARVE_DEFAULTS = "carve";
     /** Netty's pooled allocator, defaults. */
     public static final String NETTY_POOLED = "netty-pooled";
     /** Netty's pooled allocator, 16 MiB chunks. */
@@ -32,10 +37,12 @@ public final class Allocators
     {
     }
 
-    /** @return every Carve variant, then every peer. */
+    /** @return Carve's defaults, every Carve variant, then every peer. */
     public static List<String> all()
     {
-        final List<String> all = new ArrayList<>(Policies.variants());
+        final List<String> all = new ArrayList<>();
+        all.add(CARVE_DEFAULTS);
+        all.addAll(Policies.variants());
         all.addAll(PEERS);
         return all;
     }
@@ -62,6 +69,8 @@ public final class Allocators
     {
         switch (name)
         {
+            case CARVE_DEFAULTS:
+                return CarveAllocator.defaults(name, capacity, slots);
             case NETTY_POOLED:
                 return NettyAllocator.pooledDefault(slots);
             case NETTY_POOLED_16M:
@@ -91,6 +100,6 @@ public final class Allocators
      */
     public static boolean isCarve(final String name)
     {
-        return !PEERS.contains(name) && Policies.isVariant(name);
+        return CARVE_DEFAULTS.equals(name) || !PEERS.contains(name) && Policies.isVariant(name);
     }
 }

@@ -13,7 +13,7 @@ final class BenchFlags
     static final String NETTY_NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
 
     /** Every allocator the suite compares; policies not yet registered fail their set-up and are skipped. */
-    static final String ALLOCATORS = "tlsf,tlsf+guards,buddy,buddy+guards,slab,slab+guards,first-fit,first-fit+guards,"
+    static final String ALLOCATORS = "carve,tlsf,tlsf+guards,buddy,buddy+guards,slab,slab+guards,first-fit,first-fit+guards,"
         + "netty-pooled,netty-pooled-16m,netty-adaptive,malloc,direct";
 
     private BenchFlags()

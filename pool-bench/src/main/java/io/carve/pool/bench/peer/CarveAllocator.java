@@ -41,7 +41,44 @@ public final class CarveAllocator implements BenchAllocator
         final boolean prefault,
         final int slots)
     {
+        this(name, configured(name, policy, guards, cache, capacity, prefault), slots,
+            "Carve " + policy.name() + " (" + policy + "), capacity " + capacity + " bytes, guards "
+            + (guards ? "on" : "off") + ", size-class cache " + (cache ? "on (capacity/16)" : "off")
+            + ", unified profile (128-byte start, ALIGN_UP(len,32)+32), off-heap device"
+            + (prefault ? " pre-touched" : " (lazy pages)"));
+    }
+
+    private CarveAllocator(final String name, final SegmentPool pool, final int slots, final String settings)
+    {
         this.name = name;
+        this.pool = pool;
+        this.addresses = new long[Slots.checkSlots(slots)];
+        this.settings = settings;
+    }
+
+    /**
+     * Carve as the builder's defaults give it: only the name and the capacity are set.
+     *
+     * @param name     the allocator's name.
+     * @param capacity the pool's capacity in bytes.
+     * @param slots    the number of slots.
+     * @return the allocator.
+     */
+    public static CarveAllocator defaults(final String name, final long capacity, final int slots)
+    {
+        final SegmentPool pool = SegmentPool.builder().name(name).capacity(capacity).build();
+        return new CarveAllocator(name, pool, slots, "Carve with the builder's defaults (TLSF, guards on, size-class"
+            + " cache on at capacity/16, unified profile, pre-touched off-heap device), capacity " + capacity + " bytes");
+    }
+
+    private static SegmentPool configured(
+        final String name,
+        final PolicyFactory policy,
+        final boolean guards,
+        final boolean cache,
+        final long capacity,
+        final boolean prefault)
+    {
         final var builder = SegmentPool.builder()
             .name(name)
             .capacity(capacity)
@@ -52,12 +89,7 @@ public final class CarveAllocator implements BenchAllocator
         {
             builder.sizeClassCacheBytes(0);
         }
-        this.pool = builder.build();
-        this.addresses = new long[Slots.checkSlots(slots)];
-        this.settings = "Carve " + policy.name() + " (" + policy + "), capacity " + capacity + " bytes, guards "
-            + (guards ? "on" : "off") + ", size-class cache " + (cache ? "on (capacity/16)" : "off")
-            + ", unified profile (128-byte start, ALIGN_UP(len,32)+32), off-heap device"
-            + (prefault ? " pre-touched" : " (lazy pages)");
+        return builder.build();
     }
 
     @Override
