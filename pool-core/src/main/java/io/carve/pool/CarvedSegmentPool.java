@@ -272,9 +272,10 @@ final class CarvedSegmentPool implements SegmentPool
                 + largest + ", capacity=" + capacity);
         }
         final ThreadCache mine = cache == null ? null : cache.local();
-        if (mine != null && mine.mayTake(m))
+        final int c = mine == null ? ThreadCache.NO_CLASS : mine.mayTake(m);
+        if (c != ThreadCache.NO_CLASS)
         {
-            final long address = takeCached(mine, len, m);
+            final long address = takeCached(mine, c, len, m);
             if (address != NULL_ADDRESS)
             {
                 return delivered(address, len);
@@ -284,18 +285,19 @@ final class CarvedSegmentPool implements SegmentPool
         return address == NULL_ADDRESS ? NULL_ADDRESS : delivered(address, len);
     }
 
-    /** Takes a parked segment of exactly {@code m} from the caller's own cache, or returns 0. */
-    private long takeCached(final ThreadCache mine, final long len, final long m)
+    /** Takes a parked segment of exactly {@code m} from class {@code c} of the caller's own cache, or returns 0. */
+    private long takeCached(final ThreadCache mine, final int c, final long len, final long m)
     {
         mine.lock();
         try
         {
             checkOpen("allocate");
-            final long offset = mine.take(m);
+            final long offset = mine.take(c, m);
             if (offset == ThreadCache.NONE)
             {
                 return NULL_ADDRESS;
             }
+            final long[] leaf = mine.takenLeaf();
             final int guardLength = (int)(m - len);
             final boolean guarded = guards != null && (guardInterval == 1 || mine.sampleGuard(guardInterval));
             if (guarded)
@@ -307,12 +309,12 @@ final class CarvedSegmentPool implements SegmentPool
                 catch (final RuntimeException e)
                 {
                     // The lease still covers it: take() left the lease alone.
-                    mine.refill(offset, m);
+                    mine.refill(offset, m, leaf);
                     throw e;
                 }
             }
-            table.set(offset, SegmentRecord.live(len, guardLength, guarded));
-            mine.counters.allocated(len, m);
+            SegmentTable.set(leaf, SegmentTable.entry(offset), SegmentRecord.live(len, guardLength, guarded));
+            mine.counters.allocated(len);
             return base + offset;
         }
         finally
@@ -527,7 +529,7 @@ final class CarvedSegmentPool implements SegmentPool
             }
         }
         table.set(offset, SegmentRecord.live(len, guardLength, guarded));
-        counters.allocated(len, m);
+        counters.allocated(len);
         hold(m);
         if (mine != null && (offset & (poolAlignment - 1)) == 0 && mine.missNeedsWork(m))
         {
@@ -587,7 +589,7 @@ final class CarvedSegmentPool implements SegmentPool
                 table.install(extra);
                 table.set(extra, SegmentRecord.parked(m));
                 hold(m);
-                mine.refill(extra, m);
+                mine.refill(extra, m, table.leaf(extra));
             }
         }
         finally
@@ -655,15 +657,17 @@ final class CarvedSegmentPool implements SegmentPool
                 cache.unlockAll();
             }
         }
-        return new PoolExhaustedException(name, len, m, alignment, capacity, sum.bytesInUse, policy.freeBytes(),
-            policy.largestFreeExtent(), parked, sum.liveSegments, policy.name(), waited);
+        return new PoolExhaustedException(name, len, m, alignment, capacity, heldBytes - parked, policy.freeBytes(),
+            policy.largestFreeExtent(), parked, sum.liveSegments(), policy.name(), waited);
     }
 
     @Override
     public void free(final long address)
     {
         final long offset = offsetOf(address, "free");
-        final long record = table.get(offset);
+        final long[] leaf = table.leaf(offset);
+        final int entry = SegmentTable.entry(offset);
+        final long record = leaf == null ? SegmentRecord.EMPTY : SegmentTable.get(leaf, entry);
         if (!SegmentRecord.isLive(record))
         {
             throw invalidFree(address, offset, record);
@@ -672,9 +676,10 @@ final class CarvedSegmentPool implements SegmentPool
         final long m = len + SegmentRecord.guardLength(record);
         final ThreadCache mine = cache == null ? null : cache.local();
         int flushClass = ThreadCache.NO_CLASS;
-        if (mine != null && (offset & (poolAlignment - 1)) == 0 && mine.mayPark(m))
+        final int hint = mine == null || (offset & (poolAlignment - 1)) != 0 ? ThreadCache.NO_CLASS : mine.mayPark(m);
+        if (hint != ThreadCache.NO_CLASS)
         {
-            final int parked = freeCached(mine, address, offset, record, len, m);
+            final int parked = freeCached(mine, hint, address, offset, leaf, entry, record, len, m);
             if (parked == PARKED)
             {
                 freed(address, offset, len);
@@ -682,7 +687,7 @@ final class CarvedSegmentPool implements SegmentPool
             }
             flushClass = parked;
         }
-        freeLocked(mine, address, offset, record, len, m, flushClass);
+        freeLocked(mine, address, offset, leaf, entry, record, len, m, flushClass);
     }
 
     /** {@link #freeCached} parked the segment. */
@@ -693,7 +698,15 @@ final class CarvedSegmentPool implements SegmentPool
      * are intact. Returns {@link #PARKED}, a class to flush, or {@link ThreadCache#NO_CLASS}.
      */
     private int freeCached(
-        final ThreadCache mine, final long address, final long offset, final long record, final long len, final long m)
+        final ThreadCache mine,
+        final int hint,
+        final long address,
+        final long offset,
+        final long[] leaf,
+        final int entry,
+        final long record,
+        final long len,
+        final long m)
     {
         mine.lock();
         try
@@ -703,23 +716,23 @@ final class CarvedSegmentPool implements SegmentPool
             {
                 return ThreadCache.NO_CLASS;
             }
-            final int c = mine.parkable(m, cache.budget(), cache.chunk());
+            final int c = mine.parkable(hint, m, cache.budget(), cache.chunk());
             if (c < 0)
             {
-                return c <= -2 ? -2 - c : ThreadCache.NO_CLASS;
+                return c <= ThreadCache.FULL ? ThreadCache.FULL - c : ThreadCache.NO_CLASS;
             }
             if (SegmentRecord.isGuarded(record)
                 && guards.check(address, len, SegmentRecord.guardLength(record), mine.scratch) >= 0)
             {
                 return ThreadCache.NO_CLASS;
             }
-            if (!table.compareAndSet(offset, record, SegmentRecord.parked(m)))
+            if (!SegmentTable.compareAndSet(leaf, entry, record, SegmentRecord.parked(m)))
             {
                 // Freed by another thread since our read: the locked path reports the double free.
                 return ThreadCache.NO_CLASS;
             }
-            mine.park(c, offset, m);
-            mine.counters.freed(len, m);
+            mine.park(c, offset, m, leaf);
+            mine.counters.freed(len);
             return PARKED;
         }
         finally
@@ -732,6 +745,8 @@ final class CarvedSegmentPool implements SegmentPool
         final ThreadCache mine,
         final long address,
         final long offset,
+        final long[] leaf,
+        final int entry,
         final long record,
         final long len,
         final long m,
@@ -743,7 +758,7 @@ final class CarvedSegmentPool implements SegmentPool
         try
         {
             checkOpen("free");
-            if (!table.compareAndSet(offset, record, SegmentRecord.FREED))
+            if (!SegmentTable.compareAndSet(leaf, entry, record, SegmentRecord.FREED))
             {
                 throw invalidFree(address, offset, table.get(offset));
             }
@@ -759,7 +774,7 @@ final class CarvedSegmentPool implements SegmentPool
             policy.free(offset);
             heldBytes -= m;
             released = true;
-            counters.freed(len, m);
+            counters.freed(len);
             if (flushClass >= 0)
             {
                 flush(mine, flushClass);
@@ -903,9 +918,9 @@ final class CarvedSegmentPool implements SegmentPool
             }
             final Map<String, Long> metrics = new LinkedHashMap<>();
             policy.metrics(metrics::put);
-            return new PoolStats(name, policy.name(), deviceName, capacity, sum.bytesInUse, sum.bytesRequested,
+            return new PoolStats(name, policy.name(), deviceName, capacity, heldBytes - cachedBytes, sum.bytesRequested,
                 policy.usedBytes(), policy.freeBytes() + cachedBytes, policy.largestFreeExtent(),
-                policy.freeExtentCount(), sum.liveSegments, heldBytes, peakHeldBytes, sum.allocations, sum.frees,
+                policy.freeExtentCount(), sum.liveSegments(), heldBytes, peakHeldBytes, sum.allocations, sum.frees,
                 failures, sum.guardViolations, cachedBytes, cachedSegments, metrics);
         }
         finally
@@ -970,11 +985,10 @@ final class CarvedSegmentPool implements SegmentPool
                 problems.add("the table holds " + live + " live and " + parked + " parked segments, the policy's walk "
                     + liveExtents.size() + " live blocks, its count " + policy.liveBlocks());
             }
-            if (sum.liveSegments != live || sum.bytesInUse != liveBytes || sum.bytesRequested != requestedBytes)
+            if (sum.liveSegments() != live || sum.bytesRequested != requestedBytes)
             {
-                problems.add("counters disagree with the table: live segments " + sum.liveSegments + " (table " + live
-                    + "), bytes in use " + sum.bytesInUse + " (table " + liveBytes + "), bytes requested "
-                    + sum.bytesRequested + " (table " + requestedBytes + ")");
+                problems.add("counters disagree with the table: live segments " + sum.liveSegments() + " (table " + live
+                    + "), bytes requested " + sum.bytesRequested + " (table " + requestedBytes + ")");
             }
             if (heldBytes != liveBytes + parkedBytes)
             {

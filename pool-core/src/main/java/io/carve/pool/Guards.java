@@ -50,15 +50,20 @@ final class Guards
             return;
         }
         final long zone = address + len;
-        int i = 0;
-        for (; i + Long.BYTES <= guardLength; i += Long.BYTES)
+        if (guardLength < Long.BYTES)
+        {
+            for (int i = 0; i < guardLength; i++)
+            {
+                NativeAccess.putByte(zone + i, PATTERN);
+            }
+            return;
+        }
+        // Whole words, then one last word ending at the zone's end (overlapping the one before): no byte loop.
+        for (int i = 0; i + Long.BYTES < guardLength; i += Long.BYTES)
         {
             NativeAccess.putLong(zone + i, PATTERN_WORD);
         }
-        for (; i < guardLength; i++)
-        {
-            NativeAccess.putByte(zone + i, PATTERN);
-        }
+        NativeAccess.putLong(zone + guardLength - Long.BYTES, PATTERN_WORD);
     }
 
     /**
@@ -90,12 +95,20 @@ final class Guards
 
     private static int checkInPlace(final long zone, final int guardLength, final byte[] scratch)
     {
-        int i = 0;
-        while (i + Long.BYTES <= guardLength && NativeAccess.getLong(zone + i) == PATTERN_WORD)
+        if (guardLength >= Long.BYTES)
         {
-            i += Long.BYTES;
+            // Intact zones (the common case) cost whole-word compares only, the last one overlapping.
+            boolean intact = NativeAccess.getLong(zone + guardLength - Long.BYTES) == PATTERN_WORD;
+            for (int i = 0; intact && i + Long.BYTES < guardLength; i += Long.BYTES)
+            {
+                intact = NativeAccess.getLong(zone + i) == PATTERN_WORD;
+            }
+            if (intact)
+            {
+                return -1;
+            }
         }
-        for (; i < guardLength; i++)
+        for (int i = 0; i < guardLength; i++)
         {
             final byte found = NativeAccess.getByte(zone + i);
             if (found != PATTERN)

@@ -36,9 +36,17 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SegmentCache
 {
     private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+    /** Slots of the by-thread index; a power of two. */
+    private static final int SLOTS = 64;
 
     private final SpinLock poolLock;
     private final ThreadLocal<ThreadCache> local;
+    /**
+     * The cache of the thread whose id maps to each slot, so that the hot path finds its cache with two loads
+     * instead of a {@link ThreadLocal} lookup. Written under the pool's lock, read without it: a reader that
+     * sees a cache sees its final {@code owner} and arrays initialised, and uses it only if it is its own.
+     */
+    private final ThreadCache[] byThread = new ThreadCache[SLOTS];
     private final List<ThreadCache> registry = new ArrayList<>();
     private final AtomicLong budget;
     private final long bound;
@@ -75,7 +83,9 @@ final class SegmentCache
      */
     ThreadCache local()
     {
-        return local.get();
+        final Thread current = Thread.currentThread();
+        final ThreadCache hint = byThread[(int)current.getId() & (SLOTS - 1)];
+        return hint != null && hint.owner == current ? hint : local.get();
     }
 
     /** The budget leases are taken from. */
@@ -113,6 +123,7 @@ final class SegmentCache
             }
             reclaimEnded(true);
             registry.add(cache);
+            byThread[(int)thread.getId() & (SLOTS - 1)] = cache;
         }
         finally
         {
@@ -155,6 +166,11 @@ final class SegmentCache
 
     private void reclaim(final ThreadCache cache)
     {
+        final int slot = (int)cache.owner.getId() & (SLOTS - 1);
+        if (byThread[slot] == cache)
+        {
+            byThread[slot] = null;
+        }
         cache.lock();
         try
         {
@@ -213,6 +229,7 @@ final class SegmentCache
             }
         }
         registry.clear();
+        java.util.Arrays.fill(byThread, null);
     }
 
     /** Takes every cache's lock, in registry order; the caller holds the pool's lock. */

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Which sizes get a class</h2>
  * A class costs memory that other threads cannot use, so only sizes this thread repeats get one: a size
- * seen twice in a row (an allocation that missed, or a free) claims an empty class, the least recently
- * used one. An allocation that misses on a size with a class of its own refills the class from the
+ * seen twice in a row (an allocation that missed, or a free) claims an empty class, preferring one not
+ * used lately; if none is empty, an allocation's miss evicts a class chosen by CLOCK (second chance: a
+ * used bit per class, set on every take or park). An allocation that misses on a size with a class of its own refills the class from the
  * policy in a batch that doubles on each miss up to {@code DEPTH / 2} (the producer of a producer/consumer
  * pair never frees, so it would otherwise take the pool's lock for every segment). A size that never
  * repeats never gets a class and costs one compare per call.
@@ -37,6 +38,10 @@ final class ThreadCache extends SpinLock
     static final long NONE = -1L;
     /** {@link #parkable} found no class for the size. */
     static final int NO_CLASS = -1;
+    /** {@link #mayPark}: no class yet, but the size repeats the last one seen. */
+    static final int CANDIDATE = -2;
+    /** {@link #parkable} returns {@code FULL - c} when class {@code c} is full. */
+    static final int FULL = -3;
 
     final Thread owner;
     /** The guard read-back buffer of operations under this cache's lock. */
@@ -46,10 +51,17 @@ final class ThreadCache extends SpinLock
 
     private final long[] sizes = new long[CLASSES];
     private final long[] slots = new long[CLASSES * DEPTH];
+    /** The record-table leaf of each parked segment, so that taking one needs no table lookup. */
+    private final long[][] slotLeaves = new long[CLASSES * DEPTH][];
+    /** The leaf of the segment {@link #take} returned last. */
+    private long[] takenLeaf;
     private final int[] counts = new int[CLASSES];
     private final int[] refills = new int[CLASSES];
-    private final long[] lastUsed = new long[CLASSES];
-    private long clock;
+    /** Second-chance bits: set when a class is used, cleared by an eviction's sweep (the CLOCK policy). */
+    private final boolean[] used = new boolean[CLASSES];
+    private int hand;
+    /** The class {@link #classOf} found last: owner-confined. */
+    private int lastClass;
     /** The last size seen without a class: owner-confined, never read by other threads. */
     private long candidate;
     private long parkedBytes;
@@ -63,14 +75,22 @@ final class ThreadCache extends SpinLock
         this.owner = owner;
     }
 
-    /** The class holding {@code segmentSize}, or {@link #NO_CLASS}. */
+    /**
+     * The class holding {@code segmentSize}, or {@link #NO_CLASS}: the class found last is tried first, since
+     * one call's hint, take or park and the next call usually ask for the same size. Owner only.
+     */
     private int classOf(final long segmentSize)
     {
         final long[] sizes = this.sizes;
+        if (sizes[lastClass] == segmentSize)
+        {
+            return lastClass;
+        }
         for (int c = 0; c < CLASSES; c++)
         {
             if (sizes[c] == segmentSize)
             {
+                lastClass = c;
                 return c;
             }
         }
@@ -78,27 +98,34 @@ final class ThreadCache extends SpinLock
     }
 
     /**
-     * Owner-only hint, without the lock: whether a class of {@code segmentSize} may hold a segment. False is
-     * reliable (only the owner adds segments); true must be confirmed by {@link #take(long)} under the lock.
+     * Owner-only hint, without the lock: the class of {@code segmentSize} if it may hold a segment, else
+     * {@link #NO_CLASS}. "None" is reliable (only the owner adds segments); a class must be confirmed by
+     * {@link #take(int, long)} under the lock.
      */
-    boolean mayTake(final long segmentSize)
+    int mayTake(final long segmentSize)
     {
         final int c = classOf(segmentSize);
-        return c != NO_CLASS && counts[c] > 0;
+        return c != NO_CLASS && counts[c] > 0 ? c : NO_CLASS;
     }
 
     /**
-     * Owner-only hint, without the lock: whether a free of {@code segmentSize} should try this cache (a class
-     * exists, or the size repeats the last one seen, which claims a class). Records the size otherwise.
+     * Owner-only hint, without the lock: whether a free of {@code segmentSize} should try this cache: its
+     * class, {@link #CANDIDATE} when the size repeats the last one seen (which claims a class), else
+     * {@link #NO_CLASS}, recording the size.
      */
-    boolean mayPark(final long segmentSize)
+    int mayPark(final long segmentSize)
     {
-        if (classOf(segmentSize) != NO_CLASS || candidate == segmentSize)
+        final int c = classOf(segmentSize);
+        if (c != NO_CLASS)
         {
-            return true;
+            return c;
+        }
+        if (candidate == segmentSize)
+        {
+            return CANDIDATE;
         }
         candidate = segmentSize;
-        return false;
+        return NO_CLASS;
     }
 
     /**
@@ -107,32 +134,43 @@ final class ThreadCache extends SpinLock
      */
     boolean missNeedsWork(final long segmentSize)
     {
-        return mayPark(segmentSize);
+        return mayPark(segmentSize) != NO_CLASS;
     }
 
-    /** A parked segment of exactly {@code segmentSize}, or {@link #NONE}; the caller holds the lock. */
-    long take(final long segmentSize)
+    /**
+     * A parked segment of class {@code c} (from {@link #mayTake}), which must still hold exactly
+     * {@code segmentSize}, or {@link #NONE}; the caller holds the lock.
+     */
+    long take(final int c, final long segmentSize)
     {
-        final int c = classOf(segmentSize);
-        if (c == NO_CLASS || counts[c] == 0)
+        if (sizes[c] != segmentSize || counts[c] == 0)
         {
             return NONE;
         }
-        lastUsed[c] = ++clock;
+        used[c] = true;
         parkedBytes -= segmentSize;
-        return slots[c * DEPTH + --counts[c]];
+        final int slot = c * DEPTH + --counts[c];
+        takenLeaf = slotLeaves[slot];
+        return slots[slot];
+    }
+
+    /** The record-table leaf of the segment the last {@link #take} returned; the caller holds the lock. */
+    long[] takenLeaf()
+    {
+        return takenLeaf;
     }
 
     /**
      * The class a freed segment of {@code segmentSize} may be parked in, claiming one for a size seen twice
      * in a row and taking lease from {@code budget} when needed; the caller holds the lock.
      *
-     * @return a class index; {@link #NO_CLASS} if the segment must go to the policy; or {@code -2 - c} when
+     * @param hint what {@link #mayPark} said.
+     * @return a class index; {@link #NO_CLASS} if the segment must go to the policy; or {@code -3 - c} when
      * class {@code c} is full and should be flushed under the pool's lock.
      */
-    int parkable(final long segmentSize, final AtomicLong budget, final long chunk)
+    int parkable(final int hint, final long segmentSize, final AtomicLong budget, final long chunk)
     {
-        int c = classOf(segmentSize);
+        int c = hint >= 0 && sizes[hint] == segmentSize ? hint : classOf(segmentSize);
         if (c == NO_CLASS)
         {
             if (candidate != segmentSize)
@@ -148,23 +186,28 @@ final class ThreadCache extends SpinLock
         }
         if (counts[c] == DEPTH)
         {
-            return -2 - c;
+            return FULL - c;
         }
         return reserve(segmentSize, budget, chunk) ? c : NO_CLASS;
     }
 
-    /** Parks a segment in class {@code c} as {@link #parkable} allowed; the caller holds the lock. */
-    void park(final int c, final long offset, final long segmentSize)
+    /**
+     * Parks a segment in class {@code c} as {@link #parkable} allowed, with the leaf of its record; the caller
+     * holds the lock.
+     */
+    void park(final int c, final long offset, final long segmentSize, final long[] leaf)
     {
         assert sizes[c] == segmentSize && counts[c] < DEPTH && parkedBytes + segmentSize <= lease;
-        slots[c * DEPTH + counts[c]++] = offset;
+        final int slot = c * DEPTH + counts[c]++;
+        slots[slot] = offset;
+        slotLeaves[slot] = leaf;
         parkedBytes += segmentSize;
-        lastUsed[c] = ++clock;
+        used[c] = true;
     }
 
     /**
      * After an allocation of {@code segmentSize} missed this cache: claims a class for a size seen twice in
-     * a row, evicting the least recently used class if every class holds segments (its segments are
+     * a row, evicting a class not used lately (CLOCK) if every class holds segments (its segments are
      * written to {@code evicted}), and says how many more segments of this size the caller should carve
      * into the class. The caller holds the pool's lock and this lock.
      *
@@ -197,7 +240,7 @@ final class ThreadCache extends SpinLock
             }
             return 0;
         }
-        lastUsed[c] = ++clock;
+        used[c] = true;
         refills[c] = Math.min(DEPTH / 2, refills[c] * 2);
         return refills[c] - 1;
     }
@@ -213,9 +256,9 @@ final class ThreadCache extends SpinLock
     }
 
     /** Adds a segment carved for the class of its size; the caller checked {@link #canRefill}. */
-    void refill(final long offset, final long segmentSize)
+    void refill(final long offset, final long segmentSize, final long[] leaf)
     {
-        park(classOf(segmentSize), offset, segmentSize);
+        park(classOf(segmentSize), offset, segmentSize, leaf);
     }
 
     /**
@@ -331,7 +374,7 @@ final class ThreadCache extends SpinLock
         int best = NO_CLASS;
         for (int c = 0; c < CLASSES; c++)
         {
-            if (counts[c] == 0 && (best == NO_CLASS || lastUsed[c] < lastUsed[best]))
+            if (counts[c] == 0 && (best == NO_CLASS || used[best] && !used[c]))
             {
                 best = c;
             }
@@ -343,17 +386,17 @@ final class ThreadCache extends SpinLock
         return best;
     }
 
+    /** The CLOCK victim: the first class, from the hand on, not used since the hand last passed it. */
     private int leastRecentlyUsed()
     {
-        int best = 0;
-        for (int c = 1; c < CLASSES; c++)
+        while (used[hand])
         {
-            if (lastUsed[c] < lastUsed[best])
-            {
-                best = c;
-            }
+            used[hand] = false;
+            hand = (hand + 1) % CLASSES;
         }
-        return best;
+        final int victim = hand;
+        hand = (hand + 1) % CLASSES;
+        return victim;
     }
 
     private void assign(final int c, final long segmentSize)
@@ -361,7 +404,7 @@ final class ThreadCache extends SpinLock
         assert counts[c] == 0;
         sizes[c] = segmentSize;
         refills[c] = 1;
-        lastUsed[c] = ++clock;
+        used[c] = true;
         candidate = 0;
     }
 
