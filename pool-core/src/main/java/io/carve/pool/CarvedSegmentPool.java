@@ -579,6 +579,20 @@ final class CarvedSegmentPool implements SegmentPool
             {
                 releaseLocked(spill[i], spill[ThreadCache.DEPTH + 1]);
             }
+            if (more > 0)
+            {
+                // Segments another thread freed and flushed come first: no policy work to hand them over.
+                final ThreadCache depot = cache.depot();
+                depot.lock();
+                try
+                {
+                    more -= depot.moveTo(mine, m, more);
+                }
+                finally
+                {
+                    depot.unlock();
+                }
+            }
             while (more-- > 0 && mine.canRefill(m, cache.budget(), cache.chunk()))
             {
                 final long extra = policy.allocate(m, poolAlignment);
@@ -791,24 +805,41 @@ final class CarvedSegmentPool implements SegmentPool
         }
     }
 
-    /** Releases the newer half of a full class of the caller's cache; the caller holds the pool lock. */
+    /**
+     * Empties half of a full class of the caller's cache into the depot, where another thread's miss finds
+     * it, releasing to the policy what the depot cannot take; the caller holds the pool lock.
+     */
     private void flush(final ThreadCache mine, final int c)
     {
+        final ThreadCache depot = cache.depot();
         mine.lock();
+        depot.lock();
         try
         {
             if (mine.retired)
             {
                 return;
             }
-            final long m = mine.flushHalf(c, spill);
+            final long m = mine.classSize(c);
+            final int half = mine.parked(m) / 2;
+            depot.claimClass(m, spill);
             for (int i = 1; i <= spill[0]; i++)
             {
-                releaseLocked(spill[i], m);
+                releaseLocked(spill[i], spill[ThreadCache.DEPTH + 1]);
+            }
+            final int moved = mine.moveTo(depot, m, half);
+            if (moved < half)
+            {
+                mine.flush(c, half - moved, spill);
+                for (int i = 1; i <= spill[0]; i++)
+                {
+                    releaseLocked(spill[i], m);
+                }
             }
         }
         finally
         {
+            depot.unlock();
             mine.unlock();
         }
     }
@@ -1052,7 +1083,8 @@ final class CarvedSegmentPool implements SegmentPool
                     });
                     if (sum[0] != each.parkedBytes() || each.parkedBytes() > each.lease())
                     {
-                        problems.add("the cache of " + each.owner.getName() + " counts " + each.parkedBytes()
+                        problems.add((each.owner == null ? "the depot" : "the cache of " + each.owner.getName())
+                            + " counts " + each.parkedBytes()
                             + " parked bytes under a lease of " + each.lease() + ", its segments sum to " + sum[0]);
                     }
                     cachedSegments += each.parkedSegments();
@@ -1173,7 +1205,7 @@ final class CarvedSegmentPool implements SegmentPool
         }
     }
 
-    /** The thread caches registered now: for tests of the cache's lifecycle. */
+    /** The thread caches registered now (the depot not counted): for tests of the cache's lifecycle. */
     int cacheCount()
     {
         if (cache == null)
@@ -1183,7 +1215,7 @@ final class CarvedSegmentPool implements SegmentPool
         lock.lock();
         try
         {
-            return cache.caches().size();
+            return cache.caches().size() - 1;
         }
         finally
         {

@@ -42,12 +42,21 @@ final class SegmentCache
     private final SpinLock poolLock;
     private final ThreadLocal<ThreadCache> local;
     /**
-     * The cache of the thread whose id maps to each slot, so that the hot path finds its cache with two loads
-     * instead of a {@link ThreadLocal} lookup. Written under the pool's lock, read without it: a reader that
-     * sees a cache sees its final {@code owner} and arrays initialised, and uses it only if it is its own.
+     * The thread whose id maps to each slot and its cache, so that the hot path finds its cache with a few
+     * loads instead of a {@link ThreadLocal} lookup. Two arrays, written under the pool's lock and read
+     * without it: a thread compares the owner first, so a thread whose slot another thread holds never reads
+     * that thread's (hot) cache, then checks the cache's own final owner, so a slot changing hands is never
+     * mistaken for its own; a reader that sees a cache sees its final fields initialised.
      */
-    private final ThreadCache[] byThread = new ThreadCache[SLOTS];
+    private final Thread[] slotOwners = new Thread[SLOTS];
+    private final ThreadCache[] slotCaches = new ThreadCache[SLOTS];
     private final List<ThreadCache> registry = new ArrayList<>();
+    /**
+     * Where a thread's full class sends half of its segments, and where a thread's miss refills from before
+     * carving: the hand-over of segments between a thread that frees and one that allocates, without the
+     * policy. Guarded by the pool's lock (and its own, for uniformity with the registry's walks).
+     */
+    private final ThreadCache depot = new ThreadCache(null);
     private final AtomicLong budget;
     private final long bound;
     private final long chunk;
@@ -73,6 +82,13 @@ final class SegmentCache
         this.retiredCounters = retiredCounters;
         this.release = release;
         this.local = ThreadLocal.withInitial(this::register);
+        registry.add(depot);
+    }
+
+    /** The depot; the caller holds the pool's lock. */
+    ThreadCache depot()
+    {
+        return depot;
     }
 
     private static final long MIN_CHUNK = 64 * 1024;
@@ -84,8 +100,18 @@ final class SegmentCache
     ThreadCache local()
     {
         final Thread current = Thread.currentThread();
-        final ThreadCache hint = byThread[(int)current.getId() & (SLOTS - 1)];
-        return hint != null && hint.owner == current ? hint : local.get();
+        final int slot = (int)current.getId() & (SLOTS - 1);
+        if (slotOwners[slot] == current)
+        {
+            // The slot may be changing hands: the cache's own (final) owner settles it. In the normal case
+            // this reads the caller's own cache, a line no other thread writes.
+            final ThreadCache mine = slotCaches[slot];
+            if (mine != null && mine.owner == current)
+            {
+                return mine;
+            }
+        }
+        return local.get();
     }
 
     /** The budget leases are taken from. */
@@ -123,7 +149,10 @@ final class SegmentCache
             }
             reclaimEnded(true);
             registry.add(cache);
-            byThread[(int)thread.getId() & (SLOTS - 1)] = cache;
+            final int slot = (int)thread.getId() & (SLOTS - 1);
+            slotOwners[slot] = null;
+            slotCaches[slot] = cache;
+            slotOwners[slot] = thread;
         }
         finally
         {
@@ -146,7 +175,7 @@ final class SegmentCache
         {
             cursor = cursor + 1 < registry.size() ? cursor + 1 : 0;
             final ThreadCache cache = registry.get(cursor);
-            if (!cache.owner.isAlive())
+            if (cache.owner != null && !cache.owner.isAlive())
             {
                 reclaim(cache);
                 registry.remove(cursor);
@@ -156,7 +185,7 @@ final class SegmentCache
         for (int i = registry.size() - 1; i >= 0; i--)
         {
             final ThreadCache cache = registry.get(i);
-            if (!cache.owner.isAlive())
+            if (cache.owner != null && !cache.owner.isAlive())
             {
                 reclaim(cache);
                 registry.remove(i);
@@ -167,9 +196,10 @@ final class SegmentCache
     private void reclaim(final ThreadCache cache)
     {
         final int slot = (int)cache.owner.getId() & (SLOTS - 1);
-        if (byThread[slot] == cache)
+        if (slotCaches[slot] == cache)
         {
-            byThread[slot] = null;
+            slotOwners[slot] = null;
+            slotCaches[slot] = null;
         }
         cache.lock();
         try
@@ -229,7 +259,8 @@ final class SegmentCache
             }
         }
         registry.clear();
-        java.util.Arrays.fill(byThread, null);
+        java.util.Arrays.fill(slotOwners, null);
+        java.util.Arrays.fill(slotCaches, null);
     }
 
     /** Takes every cache's lock, in registry order; the caller holds the pool's lock. */

@@ -43,6 +43,7 @@ final class ThreadCache extends SpinLock
     /** {@link #parkable} returns {@code FULL - c} when class {@code c} is full. */
     static final int FULL = -3;
 
+    /** The thread that owns this cache; null for the pool's depot, which the pool lock guards. */
     final Thread owner;
     /** The guard read-back buffer of operations under this cache's lock. */
     final byte[] scratch = new byte[Guards.MAX_GUARD];
@@ -261,23 +262,26 @@ final class ThreadCache extends SpinLock
         park(classOf(segmentSize), offset, segmentSize, leaf);
     }
 
+    /** The segment size of class {@code c}; the caller holds the lock. */
+    long classSize(final int c)
+    {
+        return sizes[c];
+    }
+
     /**
-     * Moves the newer half of a full class out, for the caller to release to the policy; the caller holds
-     * the pool's lock and this lock.
+     * Moves the {@code n} newest segments of class {@code c} out, for the caller to release to the policy;
+     * the caller holds the pool's lock and this lock.
      *
      * @param flushed receives the offsets from index 1; {@code flushed[0]} is their count.
-     * @return the class's segment size.
      */
-    long flushHalf(final int c, final long[] flushed)
+    void flush(final int c, final int n, final long[] flushed)
     {
-        final int keep = counts[c] / 2;
         flushed[0] = 0;
-        while (counts[c] > keep)
+        while (flushed[0] < n && counts[c] > 0)
         {
             flushed[(int)++flushed[0]] = slots[c * DEPTH + --counts[c]];
             parkedBytes -= sizes[c];
         }
-        return sizes[c];
     }
 
     /**
@@ -333,6 +337,72 @@ final class ThreadCache extends SpinLock
     long lease()
     {
         return lease;
+    }
+
+    /**
+     * Moves up to {@code n} parked segments of {@code segmentSize} from this cache to {@code to}, with the
+     * lease that covers them, claiming an empty class of {@code to} if it has none for the size. The caller
+     * holds the pool's lock and both caches' locks.
+     *
+     * @return the segments moved.
+     */
+    int moveTo(final ThreadCache to, final long segmentSize, final int n)
+    {
+        final int from = classOf(segmentSize);
+        if (from == NO_CLASS)
+        {
+            return 0;
+        }
+        int into = to.classOf(segmentSize);
+        if (into == NO_CLASS)
+        {
+            into = to.claimEmptyClass(segmentSize);
+            if (into == NO_CLASS)
+            {
+                return 0;
+            }
+        }
+        int moved = 0;
+        while (moved < n && counts[from] > 0 && to.counts[into] < DEPTH)
+        {
+            final int slot = from * DEPTH + --counts[from];
+            parkedBytes -= segmentSize;
+            lease -= segmentSize;
+            to.lease += segmentSize;
+            to.park(into, slots[slot], segmentSize, slotLeaves[slot]);
+            moved++;
+        }
+        return moved;
+    }
+
+    /**
+     * Makes sure a class holds {@code segmentSize}: its own, an empty one, or one evicted by CLOCK, whose
+     * segments are written to {@code evicted} (from index 1, {@code evicted[0]} their count, their size at
+     * {@code evicted[DEPTH + 1]}) for the caller to release. For the depot; the caller holds the pool's lock
+     * and this lock.
+     */
+    void claimClass(final long segmentSize, final long[] evicted)
+    {
+        evicted[0] = 0;
+        if (classOf(segmentSize) != NO_CLASS || claimEmptyClass(segmentSize) != NO_CLASS)
+        {
+            return;
+        }
+        final int c = leastRecentlyUsed();
+        evicted[DEPTH + 1] = sizes[c];
+        while (counts[c] > 0)
+        {
+            evicted[(int)++evicted[0]] = slots[c * DEPTH + --counts[c]];
+            parkedBytes -= sizes[c];
+        }
+        assign(c, segmentSize);
+    }
+
+    /** Segments parked in the class of {@code segmentSize}; the caller holds the lock. */
+    int parked(final long segmentSize)
+    {
+        final int c = classOf(segmentSize);
+        return c == NO_CLASS ? 0 : counts[c];
     }
 
     /** Sampled guards: true for one segment in {@code interval} allocated through this cache. */
