@@ -82,8 +82,10 @@ import java.util.List;
  *                                       |---- FREE ----|---- LIVE ----|   the free block keeps its id
  *                                                        k + slack        and, unless its size crossed
  *                                                                         a list boundary, its list
- *   t - s &lt; M:   whole-block carving   s  s+g                        e
- *                                       |g |---------- LIVE ----------|   g joins the previous block
+ *   t - s &lt; M:   front carving         s  s+g                        e
+ *                                       |g |---------- LIVE ----------|   a gap g &gt; 0 stays FREE under
+ *                                                                         the block's id; g = 0: the
+ *                                                                         block becomes LIVE whole
  * </pre>
  * Carving from the top is what makes the common case cheap: a large free block eaten from its top and
  * grown back by frees keeps its id, its links and, nearly always, its list and bitmap bits, so an
@@ -94,21 +96,20 @@ import java.util.List;
  * block it came from was smaller.
  *
  * <h2>The alignment-gap rule</h2>
- * No alignment gap is lost or left unaccounted:
+ * No alignment gap is lost or left unaccounted, and no live block changes size between its {@code allocate}
+ * and its {@code free} ({@link #blockSize(long)} is fixed):
  * <ul>
  *   <li>Top carving puts the gap at the end of the allocated block: fewer than a bytes, kept inside the
  *       block when fewer than M (always for a &lt;= M, the hot cases: a 3,110,432-byte segment at 128
  *       alignment holds 96 more bytes), returned to the free lists as a block of their own otherwise.</li>
- *   <li>Whole-block carving has a leading gap {@code 0 < g < M} (g &lt;= t - s): it is added to the previous
- *       physical block, which is always LIVE: the block carved from is free, immediate coalescing means its
- *       physical predecessor is not free, and a block at offset 0 has no gap. The previous block's size
- *       and {@link #usedBytes()} grow by g and its {@code free} returns them. The gap cannot stay inside
- *       the new block instead: the contract's walk reports every live block at the very offset
- *       {@code allocate} returned.</li>
+ *   <li>Front carving has a leading gap {@code 0 < g < M}: it stays a free block of its own, smaller than M,
+ *       in front of the new block (its physical predecessor is live, so the free blocks stay coalesced), and
+ *       merges back when either neighbour is freed. It cannot stay inside the new block: the contract's walk
+ *       reports every live block at the very offset {@code allocate} returned.</li>
  * </ul>
- * So one allocation takes at most {@code max(n, M) + M - 1} bytes into its block and adds fewer than
- * {@code min(a, M)} to its predecessor, and the accounting stays exact: live and free extents tile
- * {@code [0, capacity)}.
+ * So one allocation takes at most {@code max(n, M) + M - 1} bytes into its block, and the accounting stays
+ * exact: live and free extents tile {@code [0, capacity)}. Free blocks are at least M bytes except such gaps
+ * (and a capacity below M).
  *
  * <h2>Free</h2>
  * The offset is looked up (and removed) in the index; an offset that is not the start of a live block is
@@ -426,13 +427,17 @@ public final class TlsfPolicy implements AllocationPolicy
         final long needed = Math.min(Math.max(size, minimum), blockSize - frontGap);
         final long top = (end - needed) & -alignment;
 
+        // The live block starts at the highest aligned offset that leaves a free block of at least M in front,
+        // else at the first aligned offset: a front gap (0 < g < M) stays a free block of its own, so no live
+        // block ever changes size after its allocate.
+        final long liveStart = top - start >= minimum ? top : start + frontGap;
         final int live;
         final long offset;
-        if (top - start >= minimum)
+        if (liveStart != start)
         {
             // Tail placement: the free block keeps its id and its front, and stays in its list unless its size
             // class changed (never, while a large free block is being eaten from its top).
-            final long front = top - start;
+            final long front = liveStart - start;
             final int oldList = listOf(blockSize, slLog2);
             final int newList = listOf(front, slLog2);
             if (oldList != newList)
@@ -444,8 +449,8 @@ public final class TlsfPolicy implements AllocationPolicy
             links = this.links;
             extents[(block << 1) + 1] = front;
             final int next = links[(block << 2) + NEXT_PHYS];
-            extents[live << 1] = top;
-            extents[(live << 1) + 1] = end - top;
+            extents[live << 1] = liveStart;
+            extents[(live << 1) + 1] = end - liveStart;
             links[(live << 2) + PREV_PHYS] = block;
             links[(live << 2) + NEXT_PHYS] = next;
             links[(block << 2) + NEXT_PHYS] = live;
@@ -453,24 +458,13 @@ public final class TlsfPolicy implements AllocationPolicy
             {
                 links[(next << 2) + PREV_PHYS] = live;
             }
-            offset = top;
+            offset = liveStart;
         }
         else
         {
             removeFree(block, listOf(blockSize, slLog2));
             live = block;
-            offset = start + frontGap;
-            if (frontGap != 0)
-            {
-                // frontGap <= top - start < minimum: too small to stand alone as a free block.
-                final int previous = links[(block << 2) + PREV_PHYS];
-                assert previous != NIL : "a block at offset 0 has no alignment gap";
-                assert links[(previous << 2) + PREV_FREE] == LIVE : "the block before a free block is live";
-                extents[(previous << 1) + 1] += frontGap;
-                usedBytes += frontGap;
-                extents[block << 1] = offset;
-            }
-            extents[(block << 1) + 1] = end - offset;
+            offset = start;
         }
 
         final long rest = end - offset - needed;
@@ -673,6 +667,22 @@ public final class TlsfPolicy implements AllocationPolicy
         extents = Arrays.copyOf(extents, grown << 1);
         links = Arrays.copyOf(links, grown << 2);
         blockCapacity = grown;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * One index lookup, as {@code free} makes.
+     */
+    @Override
+    public long blockSize(final long offset)
+    {
+        final int block = offset < 0 || offset >= capacity ? OffsetIndex.MISSING : index.get(offset, extents);
+        if (block == OffsetIndex.MISSING)
+        {
+            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
+        }
+        return extents[(block << 1) + 1];
     }
 
     @Override

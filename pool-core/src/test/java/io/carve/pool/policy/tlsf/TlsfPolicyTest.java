@@ -237,7 +237,7 @@ class TlsfPolicyTest extends AllocationPolicyContract
     }
 
     @Test
-    void shouldAddAGapSmallerThanTheMinimumBlockToThePreviousLiveBlock()
+    void shouldKeepAGapSmallerThanTheMinimumBlockAsAFreeBlockOfItsOwn()
     {
         final TlsfPolicy policy = tlsf(MIB);
         assertEquals(512, policy.allocate(MIB - 512, 1));
@@ -247,14 +247,20 @@ class TlsfPolicyTest extends AllocationPolicyContract
         assertEquals(0, policy.allocate(192, 1), "the last 192 bytes are taken whole");
         policy.free(b);
 
-        // [352, 512) holds 128 bytes at 384 only: the 32-byte gap cannot stand alone, the block at 192 takes it.
+        // [352, 512) holds 128 bytes at 384 only: the 32-byte gap in front stays free, and no live block grows.
         final long used = policy.usedBytes();
         assertEquals(384, policy.allocate(100, 128));
-        assertEquals(used + 32 + 128, policy.usedBytes());
-        assertEquals(new PolicyChecks.Extent(192, 192, BlockState.LIVE), extents(policy).get(1));
-        assertEquals(0, policy.freeExtentCount());
+        assertEquals(used + 128, policy.usedBytes());
+        assertEquals(List.of(
+            new PolicyChecks.Extent(0, 192, BlockState.LIVE),
+            new PolicyChecks.Extent(192, 160, BlockState.LIVE),
+            new PolicyChecks.Extent(352, 32, BlockState.FREE),
+            new PolicyChecks.Extent(384, 128, BlockState.LIVE),
+            new PolicyChecks.Extent(512, MIB - 512, BlockState.LIVE)), extents(policy));
+        assertEquals(1, policy.freeExtentCount());
         assertConsistent(policy);
-        assertEquals(192, policy.free(192), "the previous block returns the gap when freed");
+        assertEquals(160, policy.free(192), "the previous block keeps its size");
+        assertEquals(new PolicyChecks.Extent(192, 192, BlockState.FREE), extents(policy).get(1), "the gap coalesced");
         assertEquals(128, policy.free(384));
         assertConsistent(policy);
     }
@@ -290,12 +296,13 @@ class TlsfPolicyTest extends AllocationPolicyContract
         policy.free(hole);
 
         // The free block [4064, 8196) shares the list of 4,100 bytes; at 4096 alignment it holds them after
-        // a 32-byte gap, which goes to the live block before it.
+        // a 32-byte gap, which stays a free block.
         final long usedBefore = policy.usedBytes();
         assertEquals(4096, policy.allocate(4100, 4096));
-        assertEquals(usedBefore + 4100 + 32, policy.usedBytes());
-        assertEquals(new PolicyChecks.Extent(0, 4096, BlockState.LIVE), extents(policy).get(0));
-        assertEquals(new PolicyChecks.Extent(4096, 4100, BlockState.LIVE), extents(policy).get(1));
+        assertEquals(usedBefore + 4100, policy.usedBytes());
+        assertEquals(new PolicyChecks.Extent(0, 4064, BlockState.LIVE), extents(policy).get(0));
+        assertEquals(new PolicyChecks.Extent(4064, 32, BlockState.FREE), extents(policy).get(1));
+        assertEquals(new PolicyChecks.Extent(4096, 4100, BlockState.LIVE), extents(policy).get(2));
         assertConsistent(policy);
     }
 

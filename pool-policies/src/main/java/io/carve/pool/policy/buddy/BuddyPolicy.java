@@ -308,8 +308,12 @@ public final class BuddyPolicy implements AllocationPolicy
         return slot << minBlockShift;
     }
 
-    @Override
-    public long free(final long offset)
+    /**
+     * The order of the live block starting at {@code offset}.
+     *
+     * @throws IllegalArgumentException if no live block starts there.
+     */
+    private int liveOrder(final long offset)
     {
         if (offset < 0 || offset >= usableBytes || (offset & (minBlockSize - 1)) != 0)
         {
@@ -339,6 +343,26 @@ public final class BuddyPolicy implements AllocationPolicy
         {
             throw notLive(offset);
         }
+        return order;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * {@code minBlockSize() << order}, the order found as {@code free} finds it.
+     */
+    @Override
+    public long blockSize(final long offset)
+    {
+        return minBlockSize << liveOrder(offset);
+    }
+
+    @Override
+    public long free(final long offset)
+    {
+        final int order = liveOrder(offset);
+        final long slot = offset >>> minBlockShift;
+        final int rootOrder = rootOrder(slot);
         if (order > 0)
         {
             clearBit(live[order], slot >>> order);

@@ -401,7 +401,6 @@ public final class SlabPolicy implements AllocationPolicy
         {
             return SlabClass.NIL;
         }
-        final long usedBefore = backing.usedBytes();
         final long start = backing.allocate(c.slabSize, SLAB_GRANULE);
         if (start == NO_OFFSET)
         {
@@ -413,7 +412,7 @@ public final class SlabPolicy implements AllocationPolicy
             throw new IllegalStateException("backing policy " + backing.name() + " returned a misplaced slab: offset="
                 + start + ", size=" + c.slabSize + ", alignment=" + SLAB_GRANULE);
         }
-        final long heldBytes = backing.usedBytes() - usedBefore;
+        final long heldBytes = backing.blockSize(start);
         assert heldBytes >= c.slabSize : "backing held " + heldBytes + " for a slab of " + c.slabSize;
         final int slot = c.openSlab(start, heldBytes);
         c.push(SlabClass.PARTIAL, slot);
@@ -496,7 +495,30 @@ public final class SlabPolicy implements AllocationPolicy
         return bytes;
     }
 
-    private long freeObject(final SlabClass c, final int slot, final long offset)
+    /**
+     * {@inheritDoc}
+     * <p>
+     * An object's class object size, or the backing policy's size of a block outside the slabs.
+     */
+    @Override
+    public long blockSize(final long offset)
+    {
+        if (offset < 0 || offset >= capacity)
+        {
+            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
+        }
+        final int ref = chunks[(int)(offset >>> CHUNK_SHIFT)];
+        if (ref == NO_SLAB)
+        {
+            return backing.blockSize(offset);
+        }
+        final SlabClass c = classes[ref >>> SLOT_BITS];
+        objectIndex(c, ref & SLOT_MASK, offset);
+        return c.objectSize;
+    }
+
+    /** The index of the live object at {@code offset} in a slab, or an exception naming the offset. */
+    private static int objectIndex(final SlabClass c, final int slot, final long offset)
     {
         final long relative = offset - c.start[slot];
         final long object = relative / c.objectSize;
@@ -504,7 +526,13 @@ public final class SlabPolicy implements AllocationPolicy
         {
             throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
         }
-        c.putObject(slot, (int)object);
+        return (int)object;
+    }
+
+    private long freeObject(final SlabClass c, final int slot, final long offset)
+    {
+        final int object = objectIndex(c, slot, offset);
+        c.putObject(slot, object);
         c.liveObjects--;
         c.freeObjects++;
         classesWithFreeObjects |= 1L << c.index;
@@ -1026,7 +1054,8 @@ public final class SlabPolicy implements AllocationPolicy
 
         /**
          * The policy slabs and unmatched requests are carved from (default {@link TlsfPolicy#builder()}: constant time, no garbage).
-         * It must honour an alignment of {@link #SLAB_GRANULE} and report {@code usedBytes()} exactly.
+         * It must honour an alignment of {@link #SLAB_GRANULE}; a slab's held bytes are the backing's
+         * {@link AllocationPolicy#blockSize(long)} of its block.
          *
          * @param backing a factory; it creates its policy over the same capacity and profile.
          * @return this builder.
