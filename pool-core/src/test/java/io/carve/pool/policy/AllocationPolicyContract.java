@@ -1,6 +1,7 @@
 package io.carve.pool.policy;
 
 import io.carve.pool.align.AlignmentProfile;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -10,10 +11,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
-import static io.carve.pool.policy.PolicyChecks.assertMatches;
-import static io.carve.pool.policy.PolicyChecks.assertPlaced;
-import static io.carve.pool.policy.PolicyChecks.extents;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.assertMatches;
+import static io.carve.pool.testing.PolicyChecks.assertPlaced;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

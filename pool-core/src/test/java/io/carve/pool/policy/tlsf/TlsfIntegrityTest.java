@@ -2,9 +2,10 @@ package io.carve.pool.policy.tlsf;
 
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.policy.AllocationPolicy;
+import io.carve.pool.testing.HeapProbe;
+import io.carve.pool.testing.MediaLengths;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,6 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The integrity walker catches corrupted metadata, and the hot path allocates nothing.
@@ -121,10 +121,6 @@ class TlsfIntegrityTest
     @Test
     void shouldAllocateNothingOnTheHeapInSteadyState()
     {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
-
         final TlsfPolicy policy = TlsfPolicy.builder().initialBlocks(4096).create(1L << 36, UNIFIED);
         final Random random = new Random(8);
         final int live = 1000;
@@ -134,26 +130,14 @@ class TlsfIntegrityTest
         final int[] victims = new int[events];
         for (int i = 0; i < events; i++)
         {
-            sizes[i] = UNIFIED.segmentSize(MediaSizes.randomMediaLength(random));
+            sizes[i] = UNIFIED.segmentSize(MediaLengths.randomMediaLength(random));
             victims[i] = random.nextInt(live);
         }
         for (int i = 0; i < live; i++)
         {
             offsets[i] = policy.allocate(sizes[i], 128);
         }
-        long checksum = churn(policy, offsets, sizes, victims);
-        final long thread = Thread.currentThread().getId();
-        // Garbage per operation would show in every window; a one-off allocation by the JVM itself (a
-        // deoptimisation, a lazily initialised runtime structure) shows in one at most.
-        long allocated = Long.MAX_VALUE;
-        for (int window = 0; window < 3 && allocated != 0; window++)
-        {
-            final long before = threads.getThreadAllocatedBytes(thread);
-            checksum += churn(policy, offsets, sizes, victims);
-            allocated = threads.getThreadAllocatedBytes(thread) - before;
-        }
-        assertEquals(0, allocated, "bytes allocated by " + (2 * events) + " allocate and free calls in each of 3 windows");
-        assertTrue(checksum > 0);
+        HeapProbe.assertAllocationFree(2 * events + " allocate and free calls", () -> churn(policy, offsets, sizes, victims));
         assertTrue(policy.verify().isEmpty());
     }
 

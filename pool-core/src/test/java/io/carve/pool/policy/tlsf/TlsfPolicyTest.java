@@ -5,8 +5,8 @@ import io.carve.pool.align.MemoryApi;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.AllocationPolicyContract;
 import io.carve.pool.policy.BlockState;
-import io.carve.pool.policy.PolicyChecks;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
-import static io.carve.pool.policy.PolicyChecks.assertMatches;
-import static io.carve.pool.policy.PolicyChecks.assertPlaced;
-import static io.carve.pool.policy.PolicyChecks.extents;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.assertMatches;
+import static io.carve.pool.testing.PolicyChecks.assertPlaced;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

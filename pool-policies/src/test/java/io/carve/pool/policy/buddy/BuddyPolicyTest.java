@@ -5,18 +5,18 @@ import io.carve.pool.align.MemoryApi;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.AllocationPolicyContract;
 import io.carve.pool.policy.BlockState;
-import io.carve.pool.policy.PolicyChecks;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.testing.HeapProbe;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -319,9 +319,6 @@ class BuddyPolicyTest extends AllocationPolicyContract
     @Test
     void shouldAllocateNothingOnTheHeapInAllocateAndFree()
     {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long thread = Thread.currentThread().getId();
         final BuddyPolicy policy = buddy(256 * MIB);
         final long[] offsets = new long[1024];
         final long[] sizes = new long[offsets.length];
@@ -330,17 +327,7 @@ class BuddyPolicyTest extends AllocationPolicyContract
         {
             sizes[i] = AlignmentProfile.UNIFIED.segmentSize(1 + random.nextInt(128 * 1024));
         }
-        churn(policy, offsets, sizes);
-        // Garbage per operation would show in every window; a one-off allocation by the JVM itself (a
-        // deoptimisation, a lazily initialised runtime structure) shows in one at most.
-        long allocated = Long.MAX_VALUE;
-        for (int window = 0; window < 3 && allocated != 0; window++)
-        {
-            final long before = threads.getThreadAllocatedBytes(thread);
-            churn(policy, offsets, sizes);
-            allocated = threads.getThreadAllocatedBytes(thread) - before;
-        }
-        assertEquals(0, allocated, "heap bytes allocated by " + 2 * 20 * offsets.length + " allocate/free calls in each of 3 windows");
+        HeapProbe.assertAllocationFree(2 * 20 * offsets.length + " allocate/free calls", () -> churn(policy, offsets, sizes));
         assertConsistent(policy);
     }
 
