@@ -149,30 +149,45 @@ final class BlockIndex
     }
 
     /**
-     * Removes a live block that is about to be freed (call before it merges with a neighbour: the next live
-     * block of its granule, if any, is found along the physical chain).
+     * Finds the live block starting at {@code offset} and removes it, for a free: one lookup. Call before the
+     * block merges with a neighbour, since the next live block of its granule, if any, is found along the
+     * physical chain.
      *
      * @param records the policy's records.
-     * @param id      the block, live and indexed, at {@code offset}.
-     * @param offset  its offset.
+     * @param offset  an offset in {@code [0, capacity)}.
+     * @return the block's id, or {@link #MISSING} (the index is then unchanged).
      */
-    void remove(final long[] records, final int id, final long offset)
+    int take(final long[] records, final long offset)
     {
-        entries--;
         final long key = offset >>> granuleShift;
-        final int[] leaf = root[(int)(key >>> LEAF_BITS)];
-        final int slot = (int)key & LEAF_MASK;
-        if (leaf[slot] != id)
+        final int leafIndex = (int)(key >>> LEAF_BITS);
+        final int[] leaf = root[leafIndex];
+        if (leaf == null)
         {
-            return;
+            return MISSING;
         }
+        final int slot = (int)key & LEAF_MASK;
+        final int id = leaf[slot];
+        if (id < 0)
+        {
+            return MISSING;
+        }
+        final long start = offset(records, id);
+        if (start != offset)
+        {
+            // Not the granule's first live block: its entry stays.
+            final int found = start < offset ? findAfter(records, id, offset) : MISSING;
+            entries -= found != MISSING ? 1 : 0;
+            return found;
+        }
+        entries--;
         final long granuleEnd = Math.min((key + 1) << granuleShift, capacity);
         for (int block = nextPhys(records, id); offset(records, block) < granuleEnd; block = nextPhys(records, block))
         {
             if (isLive(records, block))
             {
                 leaf[slot] = block;
-                return;
+                return id;
             }
         }
         leaf[slot] = EMPTY;
@@ -185,11 +200,12 @@ final class BlockIndex
             else
             {
                 // attach() keeps the stack large enough for every leaf in existence: no allocation here.
-                root[(int)(key >>> LEAF_BITS)] = null;
+                root[leafIndex] = null;
                 spares[spareCount++] = leaf;
                 attachedLeaves--;
             }
         }
+        return id;
     }
 
     private int[] attach(final int leafIndex)

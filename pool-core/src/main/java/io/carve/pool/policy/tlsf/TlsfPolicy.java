@@ -258,6 +258,21 @@ public final class TlsfPolicy implements AllocationPolicy
     }
 
     /**
+     * Whether two sizes map to one list: they agree on every bit from the first-level bit of {@code a} down
+     * to its last second-level bit (cheaper than two {@link #listOf} calls).
+     *
+     * @param a      a size, {@code >= 1}.
+     * @param b      another size, {@code >= 1}.
+     * @param slLog2 log2 of the second-level count.
+     * @return {@code listOf(a) == listOf(b)}.
+     */
+    static boolean sameList(final long a, final long b, final int slLog2)
+    {
+        final int shift = Math.max(0, 63 - Long.numberOfLeadingZeros(a) - slLog2);
+        return ((a ^ b) >>> shift) == 0;
+    }
+
+    /**
      * The first list index whose every block holds {@code size}: the list of {@code size} rounded up to the
      * next list boundary.
      *
@@ -455,11 +470,10 @@ public final class TlsfPolicy implements AllocationPolicy
             // Top carving: the free block keeps its id and its front, and stays in its list unless its size
             // class changed (never, while a large free block is being eaten from its top).
             final long front = liveStart - start;
-            final int newList = listOf(front, slLog2);
-            if (listOf(blockSize, slLog2) != newList)
+            if (!sameList(blockSize, front, slLog2))
             {
                 unlinkFree(r, block);
-                insertFree(r, block, newList);
+                insertFree(r, block, listOf(front, slLog2));
             }
             live = newId();
             r = records;
@@ -497,12 +511,11 @@ public final class TlsfPolicy implements AllocationPolicy
     public long free(final long offset)
     {
         final long[] r = records;
-        final int block = offset < 0 | offset >= capacity ? BlockIndex.MISSING : index.find(r, offset);
+        final int block = offset < 0 | offset >= capacity ? BlockIndex.MISSING : index.take(r, offset);
         if (block == BlockIndex.MISSING)
         {
             throw notLive(offset);
         }
-        index.remove(r, block, offset);
         final long held = size(r, block);
         usedBytes -= held;
         liveBlocks--;
@@ -523,11 +536,10 @@ public final class TlsfPolicy implements AllocationPolicy
             // The free block before keeps its id and stays in its list unless its size class changes.
             final long previousSize = size(r, previous);
             final long grown = previousSize + merged;
-            final int newList = listOf(grown, slLog2);
-            if (listOf(previousSize, slLog2) != newList)
+            if (!sameList(previousSize, grown, slLog2))
             {
                 unlinkFree(r, previous);
-                insertFree(r, previous, newList);
+                insertFree(r, previous, listOf(grown, slLog2));
             }
             size(r, previous, grown);
             unlinkPhysical(r, block);

@@ -43,6 +43,22 @@ class TlsfPolicyTest extends AllocationPolicyContract
     }
 
     @Test
+    void shouldTellWhetherTwoSizesShareAListAsListOfDoes()
+    {
+        final Random random = new Random(9);
+        for (int i = 0; i < 100_000; i++)
+        {
+            final int slLog2 = 2 + random.nextInt(5);
+            final long a = 1 + (random.nextLong() >>> (2 + random.nextInt(62)));
+            final long b = random.nextBoolean() ? 1 + (random.nextLong() >>> (2 + random.nextInt(62)))
+                : Math.max(1, a + random.nextInt(1 << random.nextInt(20)) - (1 << 10));
+            assertEquals(TlsfPolicy.listOf(a, slLog2) == TlsfPolicy.listOf(b, slLog2), TlsfPolicy.sameList(a, b, slLog2),
+                () -> "a=" + a + ", b=" + b + ", slLog2=" + slLog2);
+        }
+        assertTrue(TlsfPolicy.sameList(3, 3, 5) && !TlsfPolicy.sameList(3, 4, 5), "below 2^s every size has its own list");
+    }
+
+    @Test
     void shouldMapSizesToTheirTwoLevelList()
     {
         // 3,110,432 = 47.46 * 2^16: fl = 21, sl = 47 - 32 = 15; every block of list (21, 16) holds it.

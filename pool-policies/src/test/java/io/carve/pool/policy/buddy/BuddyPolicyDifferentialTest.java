@@ -80,6 +80,6 @@ class BuddyPolicyDifferentialTest
 
     private static long block(final BuddyPolicy buddy, final long size)
     {
-        return Math.max(buddy.minBlockSize(), Long.highestOneBit(size - 1) << 1);
+        return Math.max(buddy.minimumBlockSize(), Long.highestOneBit(size - 1) << 1);
     }
 }
