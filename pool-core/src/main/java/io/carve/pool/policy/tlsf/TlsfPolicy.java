@@ -451,8 +451,9 @@ public final class TlsfPolicy implements AllocationPolicy
 
     private long carve(final int block, final long size, final long alignment)
     {
+        // Kept small, with the rarer steps in methods of their own, so that the JIT inlines it into allocate.
         final long minimum = minimumBlockSize;
-        long[] r = records;
+        final long[] r = records;
         final long start = offset(r, block);
         final long blockSize = size(r, block);
         final long end = start + blockSize;
@@ -463,48 +464,61 @@ public final class TlsfPolicy implements AllocationPolicy
         // else at the first aligned offset: a front gap (0 < g < M) stays a free block of its own, so no live
         // block ever changes size after its allocate.
         final long liveStart = top - start >= minimum ? top : start + frontGap;
-
-        final int live;
-        if (liveStart != start)
-        {
-            // Top carving: the free block keeps its id and its front, and stays in its list unless its size
-            // class changed (never, while a large free block is being eaten from its top).
-            final long front = liveStart - start;
-            if (!sameList(blockSize, front, slLog2))
-            {
-                unlinkFree(r, block);
-                insertFree(r, block, listOf(front, slLog2));
-            }
-            live = newId();
-            r = records;
-            size(r, block, front);
-            linkAfter(r, block, live);
-            offset(r, live, liveStart);
-        }
-        else
-        {
-            unlinkFree(r, block);
-            live = block;
-        }
-
-        long liveSize = end - liveStart;
-        final long rest = liveSize - needed;
-        if (rest >= minimum)
-        {
-            final int free = newId();
-            r = records;
-            linkAfter(r, live, free);
-            offset(r, free, liveStart + needed);
-            size(r, free, rest);
-            insertFree(r, free, listOf(rest, slLog2));
-            liveSize = needed;
-        }
-        size(r, live, liveSize);
-        markLive(r, live);
-        index.add(r, live, liveStart);
+        final int live = liveStart != start ? carveFromTop(block, blockSize, liveStart) : takeWhole(r, block);
+        final long rest = end - liveStart - needed;
+        final long liveSize = rest >= minimum ? splitTail(live, liveStart + needed, rest) : end - liveStart;
+        final long[] grown = records;
+        size(grown, live, liveSize);
+        markLive(grown, live);
+        index.add(grown, live, liveStart);
         usedBytes += liveSize;
         liveBlocks++;
         return liveStart;
+    }
+
+    /**
+     * Top carving: the free block keeps its id and its front, and stays in its list unless its size class
+     * changed (never, while a large free block is being eaten from its top).
+     *
+     * @return the id of the new block at {@code liveStart}, linked after the free block.
+     */
+    private int carveFromTop(final int block, final long blockSize, final long liveStart)
+    {
+        long[] r = records;
+        final long front = liveStart - offset(r, block);
+        if (!sameList(blockSize, front, slLog2))
+        {
+            unlinkFree(r, block);
+            insertFree(r, block, listOf(front, slLog2));
+        }
+        final int live = newId();
+        r = records;
+        size(r, block, front);
+        linkAfter(r, block, live);
+        offset(r, live, liveStart);
+        return live;
+    }
+
+    private int takeWhole(final long[] r, final int block)
+    {
+        unlinkFree(r, block);
+        return block;
+    }
+
+    /**
+     * Makes {@code [at, at + rest)}, the end of a block being carved, a free block of its own.
+     *
+     * @return the carved block's size, up to {@code at}.
+     */
+    private long splitTail(final int live, final long at, final long rest)
+    {
+        final int free = newId();
+        final long[] r = records;
+        linkAfter(r, live, free);
+        offset(r, free, at);
+        size(r, free, rest);
+        insertFree(r, free, listOf(rest, slLog2));
+        return at - offset(r, live);
     }
 
     @Override

@@ -23,6 +23,8 @@ final class SlabClass
     final long length;
     final long segmentSize;
     final long objectSize;
+    /** {@code 1.0 / objectSize}: a free finds an object's index by multiplication, not division. */
+    final double inverseObjectSize;
     final long minSize;
     final long slabSize;
     final int objectsPerSlab;
@@ -73,6 +75,7 @@ final class SlabClass
         this.length = length;
         this.segmentSize = segmentSize;
         this.objectSize = objectSize;
+        this.inverseObjectSize = 1.0 / objectSize;
         this.minSize = minSize;
         this.slabSize = slabSize;
         this.objectsPerSlab = (int)(slabSize / objectSize);

@@ -320,11 +320,10 @@ public final class SlabPolicy implements AllocationPolicy
     @Override
     public long allocate(final long size, final long alignment)
     {
-        if (size <= 0)
+        if (size <= 0 | alignment <= 0 | (alignment & (alignment - 1)) != 0)
         {
-            throw new IllegalArgumentException("size must be positive: size=" + size);
+            throw badRequest(size, alignment);
         }
-        Align.checkPowerOfTwo(alignment, "alignment");
         if (alignment <= startAlignment)
         {
             final SlabClass c = classFor(size);
@@ -350,6 +349,15 @@ public final class SlabPolicy implements AllocationPolicy
         }
         releaseSpares();
         return backing.allocate(size, alignment);
+    }
+
+    private static IllegalArgumentException badRequest(final long size, final long alignment)
+    {
+        if (size <= 0)
+        {
+            return new IllegalArgumentException("size must be positive: size=" + size);
+        }
+        return new IllegalArgumentException("alignment must be a power of 2: alignment=" + alignment);
     }
 
     private long allocateObject(final SlabClass c)
@@ -474,7 +482,7 @@ public final class SlabPolicy implements AllocationPolicy
     @Override
     public long free(final long offset)
     {
-        if (offset < 0 || offset >= capacity)
+        if (offset < 0 | offset >= capacity)
         {
             throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
         }
@@ -520,8 +528,10 @@ public final class SlabPolicy implements AllocationPolicy
     /** The index of the live object at {@code offset} in a slab, or an exception naming the offset. */
     private static int objectIndex(final SlabClass c, final int slot, final long offset)
     {
+        // relative < 2^53, so a multiple k of the object size times its inverse rounds to exactly k (a 64-bit
+        // division would cost more than the rest of the free); any other offset fails the product check.
         final long relative = offset - c.start[slot];
-        final long object = relative / c.objectSize;
+        final long object = (long)(relative * c.inverseObjectSize + 0.5);
         if (object * c.objectSize != relative || object >= c.objectsPerSlab || c.isFree(slot, (int)object))
         {
             throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
