@@ -528,15 +528,12 @@ public final class SlabPolicy implements AllocationPolicy
     /** The index of the live object at {@code offset} in a slab, or an exception naming the offset. */
     private static int objectIndex(final SlabClass c, final int slot, final long offset)
     {
-        // relative < 2^53, so a multiple k of the object size times its inverse rounds to exactly k (a 64-bit
-        // division would cost more than the rest of the free); any other offset fails the product check.
-        final long relative = offset - c.start[slot];
-        final long object = (long)(relative * c.inverseObjectSize + 0.5);
-        if (object * c.objectSize != relative || object >= c.objectsPerSlab || c.isFree(slot, (int)object))
+        final int object = c.objectAt(offset - c.start[slot]);
+        if (object < 0 || c.isFree(slot, object))
         {
             throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
         }
-        return (int)object;
+        return object;
     }
 
     private long freeObject(final SlabClass c, final int slot, final long offset)

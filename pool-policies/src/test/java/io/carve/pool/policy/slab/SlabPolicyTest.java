@@ -387,6 +387,25 @@ class SlabPolicyTest extends AllocationPolicyContract
     }
 
     @Test
+    void shouldFindAnObjectIndexByExactDivisionForEveryOffsetOfASlab()
+    {
+        final java.util.Random random = new java.util.Random(21);
+        for (int round = 0; round < 200; round++)
+        {
+            final long objectSize = round < 100 ? 128 * (1 + random.nextInt(100_000)) : 1 + random.nextInt(1 << 24);
+            final int objects = (int)Math.min(SlabPolicy.MAX_OBJECTS_PER_SLAB, Math.max(1, (64L << 20) / objectSize));
+            final SlabClass c = new SlabClass(0, objectSize, objectSize, objectSize, objectSize, objects * objectSize, 1);
+            for (int i = 0; i < 2_000; i++)
+            {
+                final long relative = random.nextBoolean() ? objectSize * random.nextInt(objects + 2)
+                    : (long)(random.nextDouble() * (objects + 2) * objectSize);
+                final long expected = relative % objectSize == 0 && relative / objectSize < objects ? relative / objectSize : -1;
+                assertEquals(expected, c.objectAt(relative), "objectSize=" + objectSize + ", relative=" + relative);
+            }
+        }
+    }
+
+    @Test
     void shouldValidateTheBuilder()
     {
         assertMessage("len must be positive: len=0", () -> SlabPolicy.builder().sizeClass(0));
