@@ -181,31 +181,43 @@ final class BlockIndex
             return found;
         }
         entries--;
+        final int next = nextLiveInGranule(records, id, key);
+        leaf[slot] = next;
+        if (next == EMPTY && --leaf[COUNT] == 0)
+        {
+            leafEmptied(leafIndex, leaf);
+        }
+        return id;
+    }
+
+    /** The next live block after {@code id} that starts in granule {@code key}, or {@link #EMPTY}. */
+    private int nextLiveInGranule(final long[] records, final int id, final long key)
+    {
         final long granuleEnd = Math.min((key + 1) << granuleShift, capacity);
         for (int block = nextPhys(records, id); offset(records, block) < granuleEnd; block = nextPhys(records, block))
         {
             if (isLive(records, block))
             {
-                leaf[slot] = block;
-                return id;
+                return block;
             }
         }
-        leaf[slot] = EMPTY;
-        if (--leaf[COUNT] == 0)
+        return EMPTY;
+    }
+
+    /** Keeps an emptied leaf attached, or detaches it onto the spares when enough empty leaves are kept. */
+    private void leafEmptied(final int leafIndex, final int[] leaf)
+    {
+        if (emptyLeaves < KEEP_EMPTY)
         {
-            if (emptyLeaves < KEEP_EMPTY)
-            {
-                emptyLeaves++;
-            }
-            else
-            {
-                // attach() keeps the stack large enough for every leaf in existence: no allocation here.
-                root[leafIndex] = null;
-                spares[spareCount++] = leaf;
-                attachedLeaves--;
-            }
+            emptyLeaves++;
         }
-        return id;
+        else
+        {
+            // attach() keeps the stack large enough for every leaf in existence: no allocation here.
+            root[leafIndex] = null;
+            spares[spareCount++] = leaf;
+            attachedLeaves--;
+        }
     }
 
     private int[] attach(final int leafIndex)
