@@ -1057,8 +1057,8 @@ public final class TlsfPolicy implements AllocationPolicy
         }
 
         /**
-         * The number of block records the metadata arrays and the offset index are sized for at creation;
-         * they double when exceeded.
+         * The number of block records the record array is sized for at creation;
+         * it doubles when exceeded.
          *
          * @param initialBlocks in {@code [1, MAX_BLOCKS]}; default 1024.
          * @return this builder.
