@@ -204,6 +204,34 @@ class TlsfIntegrityTest
     }
 
     @Test
+    void shouldServeSmallBlocksInTheLargestCapacityWhereGranulesHoldMany()
+    {
+        // At 2^62 bytes the index root would need 2^55 references at 128-byte granules: granules grow to
+        // 2^33 bytes instead, and the 300 blocks below all start in one of them.
+        final TlsfPolicy policy = TlsfPolicy.builder().create(TlsfPolicy.MAX_CAPACITY, UNIFIED);
+        final TreeMap<Long, Long> model = new TreeMap<>();
+        final Random random = new Random(62);
+        for (int i = 0; i < 300; i++)
+        {
+            final long size = UNIFIED.segmentSize(1 + random.nextInt(2048));
+            model.put(policy.allocate(size, 128), size);
+        }
+        assertEquals(1, model.keySet().stream().map(o -> o >>> 33).distinct().count());
+        PolicyChecks.assertMatches(policy, model);
+        final List<Long> offsets = new ArrayList<>(model.keySet());
+        java.util.Collections.shuffle(offsets, random);
+        for (final long offset : offsets)
+        {
+            assertEquals(policy.blockSize(offset), policy.free(offset));
+            assertThrows(IllegalArgumentException.class, () -> policy.free(offset));
+            model.remove(offset);
+        }
+        PolicyChecks.assertMatches(policy, model);
+        assertEquals(List.of(new PolicyChecks.Extent(0, TlsfPolicy.MAX_CAPACITY, io.carve.pool.policy.BlockState.FREE)),
+            PolicyChecks.extents(policy));
+    }
+
+    @Test
     void shouldAllocateNothingOnTheHeapInSteadyState()
     {
         final TlsfPolicy policy = TlsfPolicy.builder().initialBlocks(4096).create(1L << 36, UNIFIED);
