@@ -15,7 +15,8 @@ import java.util.List;
  *       {@code [offset, offset + size)} lies within {@code [0, capacity)} and overlaps no live block, or
  *       {@link #NO_OFFSET} when it cannot; it never throws for exhaustion.</li>
  *   <li>{@link #free(long)} takes exactly an offset returned by {@code allocate} and not yet freed; anything
- *       else is an {@link IllegalArgumentException} that leaves the policy unchanged.</li>
+ *       else is an {@link IllegalArgumentException} that leaves the policy unchanged. It returns the block's
+ *       {@link #blockSize(long)}, which no call between the {@code allocate} and the {@code free} changes.</li>
  *   <li>{@link #walk(BlockVisitor)} visits extents that tile {@code [0, capacity)} exactly; the LIVE ones
  *       sum to {@link #usedBytes()} and number {@link #liveBlocks()}, the FREE ones sum to
  *       {@link #freeBytes()}, number {@link #freeExtentCount()} and the largest is
@@ -80,6 +81,36 @@ public interface AllocationPolicy
      *                                  unchanged.
      */
     long free(long offset);
+
+    /**
+     * The bytes the live block at {@code offset} holds: the size {@link #usedBytes()} counts for it and
+     * {@link #free(long)} will return. A block's size is fixed from the {@code allocate} that made it to the
+     * {@code free} that ends it: no later call of this policy changes it. A policy layered over another (a
+     * slab over its backing) asks the backing this, never infers a size from a change in its counters.
+     * <p>
+     * The default walks every extent, O(blocks); every policy of this project overrides it with a lookup as
+     * cheap as the one {@code free} makes.
+     *
+     * @param offset an offset returned by {@link #allocate(long, long)} and not yet freed.
+     * @return the block's size in bytes, {@code >= } the size asked for.
+     * @throws IllegalArgumentException if {@code offset} is not the start of a live block.
+     */
+    default long blockSize(final long offset)
+    {
+        final long[] found = {-1};
+        walk((start, size, state) ->
+        {
+            if (start == offset && state == BlockState.LIVE)
+            {
+                found[0] = size;
+            }
+        });
+        if (found[0] < 0)
+        {
+            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
+        }
+        return found[0];
+    }
 
     /**
      * Bytes held by live blocks, rounding included.

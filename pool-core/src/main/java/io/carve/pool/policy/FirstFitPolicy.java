@@ -150,6 +150,17 @@ public final class FirstFitPolicy implements AllocationPolicy
     }
 
     @Override
+    public long blockSize(final long offset)
+    {
+        final Long size = live.get(offset);
+        if (size == null)
+        {
+            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
+        }
+        return size;
+    }
+
+    @Override
     public long usedBytes()
     {
         return usedBytes;

@@ -1,6 +1,7 @@
 package io.carve.pool.policy;
 
 import io.carve.pool.align.AlignmentProfile;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -10,10 +11,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
-import static io.carve.pool.policy.PolicyChecks.assertMatches;
-import static io.carve.pool.policy.PolicyChecks.assertPlaced;
-import static io.carve.pool.policy.PolicyChecks.extents;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.assertMatches;
+import static io.carve.pool.testing.PolicyChecks.assertPlaced;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -279,6 +280,67 @@ public abstract class AllocationPolicyContract
             }
             assertMatches(policy, model);
         }
+    }
+
+    @Test
+    void shouldKeepEveryBlockSizeFixedFromAllocateToFree()
+    {
+        final AllocationPolicy policy = newPolicy();
+        final TreeMap<Long, Long> sizes = new TreeMap<>();
+        final Random random = new Random(6464);
+        final List<Long> live = new ArrayList<>();
+        for (int step = 0; step < 1200; step++)
+        {
+            if (live.isEmpty() || random.nextDouble() < 0.6)
+            {
+                final long size = randomSegmentSize(random);
+                final long alignment = random.nextBoolean() ? 64 : 128;
+                final long usedBefore = policy.usedBytes();
+                final long offset = policy.allocate(size, alignment);
+                if (offset != AllocationPolicy.NO_OFFSET)
+                {
+                    final long held = policy.blockSize(offset);
+                    assertTrue(held >= size, () -> "block of " + held + " bytes for size " + size);
+                    assertEquals(usedBefore + held, policy.usedBytes(), "usedBytes grew by more than the new block");
+                    sizes.put(offset, held);
+                    live.add(offset);
+                }
+            }
+            else
+            {
+                final long offset = live.remove(random.nextInt(live.size()));
+                assertEquals(sizes.remove(offset), policy.free(offset), "free returned another size than at allocate");
+            }
+            long sum = 0;
+            for (final Map.Entry<Long, Long> e : sizes.entrySet())
+            {
+                assertEquals(e.getValue(), policy.blockSize(e.getKey()), "the size of the block at " + e.getKey() + " changed");
+                sum += e.getValue();
+            }
+            assertEquals(sum, policy.usedBytes(), "live block sizes do not sum to usedBytes");
+        }
+        assertConsistent(policy);
+    }
+
+    @Test
+    void shouldRejectBlockSizeOfAnythingButALiveBlock()
+    {
+        final AllocationPolicy policy = newPolicy();
+        final long size = profile().segmentSize(10_000);
+        final long a = policy.allocate(size, 128);
+        final long b = policy.allocate(size, 128);
+        policy.free(b);
+        final List<PolicyChecks.Extent> before = extents(policy);
+
+        assertTrue(policy.blockSize(a) >= size);
+        assertEquals("not the offset of a live block: offset=" + b,
+            assertThrows(IllegalArgumentException.class, () -> policy.blockSize(b), "freed").getMessage());
+        assertThrows(IllegalArgumentException.class, () -> policy.blockSize(a + 128), "interior");
+        assertThrows(IllegalArgumentException.class, () -> policy.blockSize(capacity() - 128), "never allocated");
+        assertThrows(IllegalArgumentException.class, () -> policy.blockSize(-1), "negative");
+        assertThrows(IllegalArgumentException.class, () -> policy.blockSize(capacity()), "past the end");
+        assertEquals(before, extents(policy));
+        assertConsistent(policy);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.carve.pool.policy;
 
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -12,6 +12,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static io.carve.pool.policy.tlsf.BlockDescriptor.LIVE;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.RECORD_BYTES;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.RECORD_SHIFT;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.UNUSED;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.freeLinks;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.isFree;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.markLive;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.markUnused;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.nextFree;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.nextPhys;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.nextUnused;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.offset;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.phys;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.prevFree;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.prevPhys;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.size;
+import static io.carve.pool.policy.tlsf.BlockDescriptor.state;
+
 /**
  * Two-level segregated fit (TLSF, after Masmano et al.) over {@code [0, capacity)} with out-of-band metadata:
  * allocate and free in constant time whatever the number of live blocks, immediate coalescing, good fit.
@@ -25,7 +43,7 @@ import java.util.List;
  *   fl(n)    first-level index  = floor(log2 n)            = 63 - numberOfLeadingZeros(n)
  *   sl(n)    second-level index = floor(n / 2^(fl - s)) - SL   when fl &gt;= s
  *                               = n * 2^(s - fl) - SL          when fl &lt;  s (one size per list)
- *   list(n)  = fl(n) * SL + sl(n), an index into heads
+ *   list(n)  = fl(n) * SL + sl(n), the id of the list's sentinel record
  * </pre>
  * List {@code (fl, sl)} holds the free blocks with sizes in
  * {@code [(SL + sl) * 2^(fl - s), (SL + sl + 1) * 2^(fl - s))}: each power of two is cut into SL lists of
@@ -34,29 +52,23 @@ import java.util.List;
  * (21, 15) holds sizes in [3,080,192, 3,145,728).
  *
  * <h2>Metadata (no object per block, nothing on the managed memory)</h2>
+ * One {@code long[]} of 32-byte records, laid out by {@link BlockDescriptor}, holds every block and every
+ * list head; a radix tree ({@link BlockIndex}) finds a live block's record from its offset.
  * <pre>
- *  block id b | extents: long[2 * blocks]  | links: int[4 * blocks]
- *             |  [2b]      [2b+1]          |  [4b]       [4b+1]      [4b+2]      [4b+3]
- *  -----------+----------------------------+------------------------------------------------
- *      0      |  offset    size            |  prevPhys   nextPhys    prevFree    nextFree
- *      1      |  offset    size            |  prevPhys   nextPhys    prevFree    nextFree
- *     ...     |                            |
+ *   id                       record (4 longs)                                   what
+ *   0 .. L-1                 -, -, -, prevFree|nextFree                         list sentinels: L = (fl(capacity) + 1) * SL
+ *   L  (boundary)            capacity, 0, last|first, LIVE                      the ends of the physical chain
+ *   L+1 ..                   offset, size, prevPhys|nextPhys, prevFree|nextFree  blocks, FREE or LIVE
+ *                                                                   or UNUSED|next recycled id
  *
- *  prevFree doubles as the state:  &gt;= 0 previous block of its free list  \  FREE
- *                                   -1 head of its free list (NIL)        /
- *                                   -2 LIVE
- *                                   -3 UNUSED (a recycled id; nextFree chains the recycled ids)
- *
- *  heads      int[64 * SL]   first block id of list (fl, sl) at fl * SL + sl, or -1
- *  slBitmaps  long[64]       bit sl of word fl set iff list (fl, sl) is non-empty
- *  flBitmap   long           bit fl set iff slBitmaps[fl] != 0
- *  index      int[slots]     OffsetIndex: offset of a live block -&gt; its id (open addressing,
- *                            the key is read back from extents; at most half full)
+ *   slBitmaps  long[64]      bit sl of word fl set iff list (fl, sl) is non-empty
+ *   flBitmap   long          bit fl set iff slBitmaps[fl] != 0
+ *   index      BlockIndex    offset &gt;&gt;&gt; G -&gt; id of the live block starting there (two loads)
  * </pre>
- * A block's record is 32 bytes in two 16-byte slices that never straddle a cache line. Id 0 is the block
- * at offset 0 for the policy's whole life (carving keeps the front of a free block under its id, and a freed
- * block merges into the free block before it, never the other way round): walks start there. Ids of
- * merged-away blocks are recycled; the arrays double only when every id is in use.
+ * Free lists are circular and doubly linked through a sentinel record per list, and the physical chain is
+ * circular through the boundary record, which is marked LIVE: so no link update tests for an end, and no
+ * merge tests for a missing neighbour. Ids of merged-away blocks are recycled; the array doubles only when
+ * every id is in use.
  *
  * <h2>Allocation of n bytes at alignment a</h2>
  * <ol>
@@ -82,8 +94,10 @@ import java.util.List;
  *                                       |---- FREE ----|---- LIVE ----|   the free block keeps its id
  *                                                        k + slack        and, unless its size crossed
  *                                                                         a list boundary, its list
- *   t - s &lt; M:   whole-block carving   s  s+g                        e
- *                                       |g |---------- LIVE ----------|   g joins the previous block
+ *   t - s &lt; M:   front carving         s  s+g                        e
+ *                                       |g |---------- LIVE ----------|   a gap g &gt; 0 stays FREE under
+ *                                                                         the block's id; g = 0: the
+ *                                                                         block becomes LIVE whole
  * </pre>
  * Carving from the top is what makes the common case cheap: a large free block eaten from its top and
  * grown back by frees keeps its id, its links and, nearly always, its list and bitmap bits, so an
@@ -94,47 +108,49 @@ import java.util.List;
  * block it came from was smaller.
  *
  * <h2>The alignment-gap rule</h2>
- * No alignment gap is lost or left unaccounted:
+ * No alignment gap is lost or left unaccounted, and no live block changes size between its {@code allocate}
+ * and its {@code free} ({@link #blockSize(long)} is fixed):
  * <ul>
  *   <li>Top carving puts the gap at the end of the allocated block: fewer than a bytes, kept inside the
  *       block when fewer than M (always for a &lt;= M, the hot cases: a 3,110,432-byte segment at 128
  *       alignment holds 96 more bytes), returned to the free lists as a block of their own otherwise.</li>
- *   <li>Whole-block carving has a leading gap {@code 0 < g < M} (g &lt;= t - s): it is added to the previous
- *       physical block, which is always LIVE: the block carved from is free, immediate coalescing means its
- *       physical predecessor is not free, and a block at offset 0 has no gap. The previous block's size
- *       and {@link #usedBytes()} grow by g and its {@code free} returns them. The gap cannot stay inside
- *       the new block instead: the contract's walk reports every live block at the very offset
- *       {@code allocate} returned.</li>
+ *   <li>Front carving has a leading gap {@code 0 < g < M}: it stays a free block of its own, smaller than M,
+ *       in front of the new block (its physical predecessor is live, so the free blocks stay coalesced), and
+ *       merges back when either neighbour is freed. It cannot stay inside the new block: the contract's walk
+ *       reports every live block at the very offset {@code allocate} returned.</li>
  * </ul>
- * So one allocation takes at most {@code max(n, M) + M - 1} bytes into its block and adds fewer than
- * {@code min(a, M)} to its predecessor, and the accounting stays exact: live and free extents tile
- * {@code [0, capacity)}.
+ * So one allocation takes at most {@code max(n, M) + M - 1} bytes into its block, and the accounting stays
+ * exact: live and free extents tile {@code [0, capacity)}. Free blocks are at least M bytes except such gaps
+ * (and a capacity below M).
  *
  * <h2>Free</h2>
- * The offset is looked up (and removed) in the index; an offset that is not the start of a live block is
- * rejected before anything changes. A free next neighbour leaves its list and its id is recycled; a free
- * previous neighbour takes the block (and the next) in, keeping its id and, unless its size crosses a list
- * boundary, its list; otherwise the block joins the head of its list.
+ * The offset is looked up in the block index; an offset that is not the start of a live block is rejected
+ * before anything changes. A free next neighbour leaves its list and its id is recycled; a free previous
+ * neighbour takes the block (and the next) in, keeping its id and, unless its size crosses a list boundary,
+ * its list; otherwise the block joins the head of its list.
  *
  * <h2>Complexity</h2>
  * <ul>
  *   <li>{@code allocate}: O(1) (two bit scans, list head, a constant number of link updates, one index
- *       insertion), except the exact-fit scan of step 3, bounded by the blocks in at most
+ *       store), except the exact-fit scan of step 3, bounded by the blocks in at most
  *       {@code list(n + a - 1) - list(n) + 1} lists.</li>
- *   <li>{@code free}: O(1) expected (one index removal, at most two merges).</li>
+ *   <li>{@code free}, {@link #blockSize(long)}: O(1) (two dependent index loads, at most two merges).</li>
  *   <li>{@link #largestFreeExtent()}: the highest non-empty list by bit scan, then its blocks (usually one:
  *       the largest free blocks rarely share a list); exact.</li>
- *   <li>{@link #walk(BlockVisitor)}, {@link #verify()}: O(blocks).</li>
+ *   <li>{@link #walk(BlockVisitor)}, {@link #verify()}: O(blocks + index leaves).</li>
  * </ul>
- * Neither {@code allocate} nor {@code free} allocates on the Java heap except when the block arrays or the
- * index double (amortised; pre-size with {@link Builder#initialBlocks(int)}).
+ * Neither {@code allocate} nor {@code free} allocates on the Java heap except when the record array
+ * doubles or the index needs a leaf and has no spare (amortised; pre-size with
+ * {@link Builder#initialBlocks(int)}).
  *
  * <h2>Overheads</h2>
  * <pre>
- *   per block (live or free)   32 bytes   (extents 16 + links 16)
- *   per live block             + 8..16    (index slots of 4 bytes, the table kept between a quarter and
- *                                          half full once it has grown)
- *   per pool, fixed            64 * SL * 4 + 65 * 8 bytes  (heads and bitmaps: 8,712 bytes for SL = 32)
+ *   per block (live or free)   32 bytes   (one record)
+ *   per live block             + 4        (its entry in an index leaf)
+ *   per index leaf             2,064 bytes, one per 2^(G+9) bytes of the pool (64 KiB at G = 7) where a live
+ *                              block starts, plus up to max(64, root / 64) empty leaves kept for reuse
+ *   per pool, fixed            32 * L (list sentinels) + 16 + 4 * ceil(capacity / 2^(G+9)) (index root)
+ *                              + 65 * 8 (bitmaps): 48 KiB for 1 GiB with SL = 32
  * </pre>
  * See {@link #metadataBytesPerBlock()} and {@link #metadataBytes()}. Capacity is at most
  * {@link #MAX_CAPACITY} (2^62) bytes and {@link #MAX_BLOCKS} blocks.
@@ -149,7 +165,7 @@ public final class TlsfPolicy implements AllocationPolicy
     /** The largest capacity: keeps every rounded request size and every list index inside a long. */
     public static final long MAX_CAPACITY = 1L << 62;
 
-    /** The largest number of blocks (live and free) the metadata arrays can hold. */
+    /** The largest number of blocks (live and free) the record array can hold. */
     public static final int MAX_BLOCKS = 1 << 28;
 
     /** The default second-level count: lists about 1/32 of their power of two wide. */
@@ -158,36 +174,24 @@ public final class TlsfPolicy implements AllocationPolicy
     /** The default minimum block size when the profile's start alignment is not larger. */
     public static final long DEFAULT_MINIMUM_BLOCK_SIZE = 128;
 
-    /** The default number of block records the arrays are created with. */
+    /** The default number of block records the array is created with. */
     public static final int DEFAULT_INITIAL_BLOCKS = 1024;
 
-    /** The fixed bytes of one block record: offset and size (2 longs), four links (4 ints). */
-    static final int RECORD_BYTES = 2 * Long.BYTES + 4 * Integer.BYTES;
-
-    /** No block: the end of a list or chain; as a block's prevFree, a free block at the head of its list. */
+    /** No list, no block: what the searches return when they find nothing. */
     static final int NIL = -1;
-    /** A block's prevFree when it is live. */
-    static final int LIVE = -2;
-    /** A block's prevFree when its id is recycled. */
-    static final int UNUSED = -3;
 
     private static final int FIRST_LEVEL_COUNT = 64;
-    private static final int PREV_PHYS = 0;
-    private static final int NEXT_PHYS = 1;
-    private static final int PREV_FREE = 2;
-    private static final int NEXT_FREE = 3;
 
     private final long capacity;
     private final int slLog2;
     private final int slMask;
     private final long minimumBlockSize;
-    private final int[] heads;
+    private final int boundary;
     private final long[] slBitmaps = new long[FIRST_LEVEL_COUNT];
-    private final OffsetIndex index;
+    private final BlockIndex index;
     private long flBitmap;
-    private long[] extents;
-    private int[] links;
-    private int blockCapacity;
+    private long[] records;
+    private int idCapacity;
     private int highWater;
     private int unusedHead = NIL;
     private long usedBytes;
@@ -205,20 +209,26 @@ public final class TlsfPolicy implements AllocationPolicy
         this.slLog2 = Integer.numberOfTrailingZeros(secondLevelCount);
         this.slMask = secondLevelCount - 1;
         this.minimumBlockSize = minimumBlockSize;
-        this.heads = new int[FIRST_LEVEL_COUNT << slLog2];
-        Arrays.fill(heads, NIL);
-        this.blockCapacity = Math.max(2, initialBlocks);
-        this.extents = new long[blockCapacity << 1];
-        this.links = new int[blockCapacity << 2];
-        this.index = new OffsetIndex(initialBlocks);
+        this.boundary = (64 - Long.numberOfLeadingZeros(capacity)) << slLog2;
+        this.idCapacity = (int)Math.min(boundary + 1L + Math.max(2, initialBlocks), boundary + 1L + MAX_BLOCKS);
+        this.records = new long[idCapacity << RECORD_SHIFT];
+        this.index = new BlockIndex(capacity, Long.numberOfTrailingZeros(minimumBlockSize));
 
-        final int first = newId();
-        assert first == 0;
-        extents[0] = 0;
-        extents[1] = capacity;
-        links[PREV_PHYS] = NIL;
-        links[NEXT_PHYS] = NIL;
-        insertFree(first, listOf(capacity, slLog2));
+        final long[] r = records;
+        for (int list = 0; list < boundary; list++)
+        {
+            freeLinks(r, list, list, list);
+        }
+        final int first = boundary + 1;
+        highWater = first + 1;
+        offset(r, boundary, capacity);
+        size(r, boundary, 0);
+        phys(r, boundary, first, first);
+        markLive(r, boundary);
+        offset(r, first, 0);
+        size(r, first, capacity);
+        phys(r, first, boundary, boundary);
+        insertFree(r, first, listOf(capacity, slLog2));
     }
 
     /**
@@ -237,7 +247,7 @@ public final class TlsfPolicy implements AllocationPolicy
      *
      * @param size   the size, {@code >= 1}.
      * @param slLog2 log2 of the second-level count.
-     * @return the index into the heads array.
+     * @return the index into the lists, which is also the id of the list's sentinel record.
      */
     static int listOf(final long size, final int slLog2)
     {
@@ -248,12 +258,27 @@ public final class TlsfPolicy implements AllocationPolicy
     }
 
     /**
+     * Whether two sizes map to one list: they agree on every bit from the first-level bit of {@code a} down
+     * to its last second-level bit (cheaper than two {@link #listOf} calls).
+     *
+     * @param a      a size, {@code >= 1}.
+     * @param b      another size, {@code >= 1}.
+     * @param slLog2 log2 of the second-level count.
+     * @return {@code listOf(a) == listOf(b)}.
+     */
+    static boolean sameList(final long a, final long b, final int slLog2)
+    {
+        final int shift = Math.max(0, 63 - Long.numberOfLeadingZeros(a) - slLog2);
+        return ((a ^ b) >>> shift) == 0;
+    }
+
+    /**
      * The first list index whose every block holds {@code size}: the list of {@code size} rounded up to the
      * next list boundary.
      *
      * @param size   the request, {@code >= 1} and at most {@link #MAX_CAPACITY}.
      * @param slLog2 log2 of the second-level count.
-     * @return the index into the heads array.
+     * @return the list index.
      */
     static int searchListOf(final long size, final int slLog2)
     {
@@ -315,44 +340,33 @@ public final class TlsfPolicy implements AllocationPolicy
     }
 
     /**
-     * Heap bytes of metadata per live block at most: its 32-byte record plus its share of the offset index
-     * when the index has just doubled (a quarter full, 16 bytes an entry). A free block costs its record only.
+     * Heap bytes of metadata per live block: its 32-byte record and its 4-byte entry in the block index. The
+     * index's leaves come on top, 2,064 bytes per 2^(G+9)-byte region where a live block starts: shared by
+     * the blocks of a region, a whole leaf for a block alone in its region (see the class documentation).
      *
-     * @return 48.
+     * @return 36.
      */
     public int metadataBytesPerBlock()
     {
-        return RECORD_BYTES + 4 * Integer.BYTES;
+        return RECORD_BYTES + Integer.BYTES;
     }
 
     @Override
     public long allocate(final long size, final long alignment)
     {
-        if (size <= 0)
+        if (size <= 0 | alignment <= 0 | (alignment & (alignment - 1)) != 0)
         {
-            throw new IllegalArgumentException("size must be positive: size=" + size);
+            throw badRequest(size, alignment);
         }
-        Align.checkPowerOfTwo(alignment, "alignment");
         // Also keeps every sum below in range: size <= capacity <= 2^62 and alignment <= 2^62.
         if (size > capacity - usedBytes || liveBlocks + freeBlocks > MAX_BLOCKS - 2)
         {
             return NO_OFFSET;
         }
-
-        final int slLog2 = this.slLog2;
         int block = firstBlockFrom(searchListOf(size, slLog2));
-        if (block != NIL && alignment > 1 && !fits(block, size, alignment))
+        if (block == NIL || !fits(records, block, size, alignment))
         {
-            block = NIL;
-            final long padded = size + alignment - 1;
-            if (padded <= capacity - usedBytes)
-            {
-                block = firstBlockFrom(searchListOf(padded, slLog2));
-            }
-        }
-        if (block == NIL)
-        {
-            block = scanForFit(size, alignment);
+            block = alignedFit(size, alignment, block != NIL);
             if (block == NIL)
             {
                 return NO_OFFSET;
@@ -361,17 +375,42 @@ public final class TlsfPolicy implements AllocationPolicy
         return carve(block, size, alignment);
     }
 
-    private boolean fits(final int block, final long size, final long alignment)
+    private static IllegalArgumentException badRequest(final long size, final long alignment)
     {
-        final long[] extents = this.extents;
-        final long gap = -extents[block << 1] & (alignment - 1);
-        return extents[(block << 1) + 1] - gap >= size;
+        if (size <= 0)
+        {
+            return new IllegalArgumentException("size must be positive: size=" + size);
+        }
+        return new IllegalArgumentException("alignment must be a power of 2: alignment=" + alignment);
+    }
+
+    private static boolean fits(final long[] r, final int block, final long size, final long alignment)
+    {
+        return size(r, block) - (-offset(r, block) & (alignment - 1)) >= size;
+    }
+
+    /** Steps 2 and 3: a block that holds {@code size} at {@code alignment} when the good fit did not. */
+    private int alignedFit(final long size, final long alignment, final boolean foundMisaligned)
+    {
+        if (foundMisaligned)
+        {
+            final long padded = size + alignment - 1;
+            if (padded <= capacity - usedBytes)
+            {
+                final int block = firstBlockFrom(searchListOf(padded, slLog2));
+                if (block != NIL)
+                {
+                    return block;
+                }
+            }
+        }
+        return scanForFit(size, alignment);
     }
 
     private int firstBlockFrom(final int list)
     {
         final int found = nonEmptyListFrom(list);
-        return found == NIL ? NIL : heads[found];
+        return found == NIL ? NIL : nextFree(records, found);
     }
 
     private int nonEmptyListFrom(final int list)
@@ -393,16 +432,14 @@ public final class TlsfPolicy implements AllocationPolicy
 
     private int scanForFit(final long size, final long alignment)
     {
+        final long[] r = records;
         final int last = listOf(size + alignment - 1, slLog2);
-        final long[] extents = this.extents;
-        final int[] links = this.links;
         int list = listOf(size, slLog2);
         while ((list = nonEmptyListFrom(list)) != NIL && list <= last)
         {
-            for (int block = heads[list]; block != NIL; block = links[(block << 2) + NEXT_FREE])
+            for (int block = nextFree(r, list); block != list; block = nextFree(r, block))
             {
-                final long gap = -extents[block << 1] & (alignment - 1);
-                if (extents[(block << 1) + 1] - gap >= size)
+                if (fits(r, block, size, alignment))
                 {
                     return block;
                 }
@@ -414,230 +451,191 @@ public final class TlsfPolicy implements AllocationPolicy
 
     private long carve(final int block, final long size, final long alignment)
     {
-        final int slLog2 = this.slLog2;
-        final long minimum = this.minimumBlockSize;
-        long[] extents = this.extents;
-        int[] links = this.links;
-
-        final long start = extents[block << 1];
-        final long blockSize = extents[(block << 1) + 1];
+        // Kept small, with the rarer steps in methods of their own, so that the JIT inlines it into allocate.
+        final long minimum = minimumBlockSize;
+        final long[] r = records;
+        final long start = offset(r, block);
+        final long blockSize = size(r, block);
         final long end = start + blockSize;
         final long frontGap = -start & (alignment - 1);
         final long needed = Math.min(Math.max(size, minimum), blockSize - frontGap);
         final long top = (end - needed) & -alignment;
-
-        final int live;
-        final long offset;
-        if (top - start >= minimum)
-        {
-            // Tail placement: the free block keeps its id and its front, and stays in its list unless its size
-            // class changed (never, while a large free block is being eaten from its top).
-            final long front = top - start;
-            final int oldList = listOf(blockSize, slLog2);
-            final int newList = listOf(front, slLog2);
-            if (oldList != newList)
-            {
-                moveFree(block, oldList, newList);
-            }
-            live = newId();
-            extents = this.extents;
-            links = this.links;
-            extents[(block << 1) + 1] = front;
-            final int next = links[(block << 2) + NEXT_PHYS];
-            extents[live << 1] = top;
-            extents[(live << 1) + 1] = end - top;
-            links[(live << 2) + PREV_PHYS] = block;
-            links[(live << 2) + NEXT_PHYS] = next;
-            links[(block << 2) + NEXT_PHYS] = live;
-            if (next != NIL)
-            {
-                links[(next << 2) + PREV_PHYS] = live;
-            }
-            offset = top;
-        }
-        else
-        {
-            removeFree(block, listOf(blockSize, slLog2));
-            live = block;
-            offset = start + frontGap;
-            if (frontGap != 0)
-            {
-                // frontGap <= top - start < minimum: too small to stand alone as a free block.
-                final int previous = links[(block << 2) + PREV_PHYS];
-                assert previous != NIL : "a block at offset 0 has no alignment gap";
-                assert links[(previous << 2) + PREV_FREE] == LIVE : "the block before a free block is live";
-                extents[(previous << 1) + 1] += frontGap;
-                usedBytes += frontGap;
-                extents[block << 1] = offset;
-            }
-            extents[(block << 1) + 1] = end - offset;
-        }
-
-        final long rest = end - offset - needed;
-        if (rest >= minimum)
-        {
-            final int free = newId();
-            extents = this.extents;
-            links = this.links;
-            final int next = links[(live << 2) + NEXT_PHYS];
-            extents[free << 1] = offset + needed;
-            extents[(free << 1) + 1] = rest;
-            links[(free << 2) + PREV_PHYS] = live;
-            links[(free << 2) + NEXT_PHYS] = next;
-            links[(live << 2) + NEXT_PHYS] = free;
-            if (next != NIL)
-            {
-                links[(next << 2) + PREV_PHYS] = free;
-            }
-            insertFree(free, listOf(rest, slLog2));
-            extents[(live << 1) + 1] = needed;
-        }
-
-        links[(live << 2) + PREV_FREE] = LIVE;
-        index.put(live, extents);
-        usedBytes += extents[(live << 1) + 1];
+        // The live block starts at the highest aligned offset that leaves a free block of at least M in front,
+        // else at the first aligned offset: a front gap (0 < g < M) stays a free block of its own, so no live
+        // block ever changes size after its allocate.
+        final long liveStart = top - start >= minimum ? top : start + frontGap;
+        final int live = liveStart != start ? carveFromTop(block, blockSize, liveStart) : takeWhole(r, block);
+        final long rest = end - liveStart - needed;
+        final long liveSize = rest >= minimum ? splitTail(live, liveStart + needed, rest) : end - liveStart;
+        final long[] grown = records;
+        size(grown, live, liveSize);
+        markLive(grown, live);
+        index.add(grown, live, liveStart);
+        usedBytes += liveSize;
         liveBlocks++;
-        return offset;
+        return liveStart;
+    }
+
+    /**
+     * Top carving: the free block keeps its id and its front, and stays in its list unless its size class
+     * changed (never, while a large free block is being eaten from its top).
+     *
+     * @return the id of the new block at {@code liveStart}, linked after the free block.
+     */
+    private int carveFromTop(final int block, final long blockSize, final long liveStart)
+    {
+        long[] r = records;
+        final long front = liveStart - offset(r, block);
+        if (!sameList(blockSize, front, slLog2))
+        {
+            unlinkFree(r, block);
+            insertFree(r, block, listOf(front, slLog2));
+        }
+        final int live = newId();
+        r = records;
+        size(r, block, front);
+        linkAfter(r, block, live);
+        offset(r, live, liveStart);
+        return live;
+    }
+
+    private int takeWhole(final long[] r, final int block)
+    {
+        unlinkFree(r, block);
+        return block;
+    }
+
+    /**
+     * Makes {@code [at, at + rest)}, the end of a block being carved, a free block of its own.
+     *
+     * @return the carved block's size, up to {@code at}.
+     */
+    private long splitTail(final int live, final long at, final long rest)
+    {
+        final int free = newId();
+        final long[] r = records;
+        linkAfter(r, live, free);
+        offset(r, free, at);
+        size(r, free, rest);
+        insertFree(r, free, listOf(rest, slLog2));
+        return at - offset(r, live);
     }
 
     @Override
     public long free(final long offset)
     {
-        if (offset < 0 || offset >= capacity)
+        final long[] r = records;
+        final int block = offset < 0 | offset >= capacity ? BlockIndex.MISSING : index.take(r, offset);
+        if (block == BlockIndex.MISSING)
         {
-            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
+            throw notLive(offset);
         }
-        final long[] extents = this.extents;
-        final int[] links = this.links;
-        final int block = index.remove(offset, extents);
-        if (block == OffsetIndex.MISSING)
-        {
-            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
-        }
-
-        final int slLog2 = this.slLog2;
-        final long held = extents[(block << 1) + 1];
+        final long held = size(r, block);
         usedBytes -= held;
         liveBlocks--;
 
         long merged = held;
-        final int next = links[(block << 2) + NEXT_PHYS];
-        if (next != NIL && links[(next << 2) + PREV_FREE] >= NIL)
+        final int next = nextPhys(r, block);
+        if (isFree(r, next))
         {
-            final long nextSize = extents[(next << 1) + 1];
-            removeFree(next, listOf(nextSize, slLog2));
-            merged += nextSize;
-            unlinkPhysical(next);
-            recycle(next);
+            unlinkFree(r, next);
+            merged += size(r, next);
+            unlinkPhysical(r, next);
+            recycle(r, next);
         }
 
-        final int previous = links[(block << 2) + PREV_PHYS];
-        if (previous != NIL && links[(previous << 2) + PREV_FREE] >= NIL)
+        final int previous = prevPhys(r, block);
+        if (isFree(r, previous))
         {
             // The free block before keeps its id and stays in its list unless its size class changes.
-            final long previousSize = extents[(previous << 1) + 1];
+            final long previousSize = size(r, previous);
             final long grown = previousSize + merged;
-            final int oldList = listOf(previousSize, slLog2);
-            final int newList = listOf(grown, slLog2);
-            if (oldList != newList)
+            if (!sameList(previousSize, grown, slLog2))
             {
-                moveFree(previous, oldList, newList);
+                unlinkFree(r, previous);
+                insertFree(r, previous, listOf(grown, slLog2));
             }
-            extents[(previous << 1) + 1] = grown;
-            unlinkPhysical(block);
-            recycle(block);
+            size(r, previous, grown);
+            unlinkPhysical(r, block);
+            recycle(r, block);
         }
         else
         {
-            extents[(block << 1) + 1] = merged;
-            insertFree(block, listOf(merged, slLog2));
+            size(r, block, merged);
+            insertFree(r, block, listOf(merged, slLog2));
         }
         return held;
     }
 
-    private void unlinkPhysical(final int block)
+    /**
+     * {@inheritDoc}
+     * <p>
+     * One index lookup, as {@code free} makes.
+     */
+    @Override
+    public long blockSize(final long offset)
     {
-        final int[] links = this.links;
-        final int previous = links[(block << 2) + PREV_PHYS];
-        final int next = links[(block << 2) + NEXT_PHYS];
-        links[(previous << 2) + NEXT_PHYS] = next;
-        if (next != NIL)
+        final long[] r = records;
+        final int block = offset < 0 | offset >= capacity ? BlockIndex.MISSING : index.find(r, offset);
+        if (block == BlockIndex.MISSING)
         {
-            links[(next << 2) + PREV_PHYS] = previous;
+            throw notLive(offset);
         }
+        return size(r, block);
     }
 
-    private void moveFree(final int block, final int from, final int to)
+    private static IllegalArgumentException notLive(final long offset)
     {
-        final int[] links = this.links;
-        final int[] heads = this.heads;
-        if (links[(block << 2) + PREV_FREE] == NIL && links[(block << 2) + NEXT_FREE] == NIL && heads[to] == NIL)
-        {
-            // The common case of a large block crossing a list boundary: alone in its list, and alone after.
-            final long[] slBitmaps = this.slBitmaps;
-            final int flFrom = from >>> slLog2;
-            final int flTo = to >>> slLog2;
-            heads[from] = NIL;
-            heads[to] = block;
-            final long slFrom = slBitmaps[flFrom] & ~(1L << (from & slMask));
-            slBitmaps[flFrom] = slFrom;
-            slBitmaps[flTo] |= 1L << (to & slMask);
-            flBitmap = (slFrom == 0 ? flBitmap & ~(1L << flFrom) : flBitmap) | (1L << flTo);
-        }
-        else
-        {
-            removeFree(block, from);
-            insertFree(block, to);
-        }
+        return new IllegalArgumentException("not the offset of a live block: offset=" + offset);
     }
 
-    private void insertFree(final int block, final int list)
+    /** Links {@code block} into the physical chain right after {@code before}. */
+    private static void linkAfter(final long[] r, final int before, final int block)
     {
-        final int[] links = this.links;
-        final int head = heads[list];
-        links[(block << 2) + PREV_FREE] = NIL;
-        links[(block << 2) + NEXT_FREE] = head;
-        if (head != NIL)
-        {
-            links[(head << 2) + PREV_FREE] = block;
-        }
-        else
-        {
-            final int fl = list >>> slLog2;
-            slBitmaps[fl] |= 1L << (list & slMask);
-            flBitmap |= 1L << fl;
-        }
-        heads[list] = block;
+        final int next = nextPhys(r, before);
+        phys(r, block, before, next);
+        nextPhys(r, before, block);
+        prevPhys(r, next, block);
+    }
+
+    /** Takes {@code block} out of the physical chain; its neighbours become adjacent. */
+    private static void unlinkPhysical(final long[] r, final int block)
+    {
+        final int previous = prevPhys(r, block);
+        final int next = nextPhys(r, block);
+        nextPhys(r, previous, next);
+        prevPhys(r, next, previous);
+    }
+
+    /** Puts a block at the head of a list, whose bitmap bits it sets. */
+    private void insertFree(final long[] r, final int block, final int list)
+    {
+        final int first = nextFree(r, list);
+        freeLinks(r, block, list, first);
+        prevFree(r, first, block);
+        nextFree(r, list, block);
+        final int fl = list >>> slLog2;
+        slBitmaps[fl] |= 1L << (list & slMask);
+        flBitmap |= 1L << fl;
         freeBlocks++;
     }
 
-    private void removeFree(final int block, final int list)
+    /** Takes a free block out of its list; the list's bits are cleared when it empties. */
+    private void unlinkFree(final long[] r, final int block)
     {
-        final int[] links = this.links;
-        final int previous = links[(block << 2) + PREV_FREE];
-        final int next = links[(block << 2) + NEXT_FREE];
-        assert previous >= NIL : "block " + block + " is not free";
-        if (next != NIL)
+        final int previous = prevFree(r, block);
+        final int next = nextFree(r, block);
+        nextFree(r, previous, next);
+        prevFree(r, next, previous);
+        if (previous == next)
         {
-            links[(next << 2) + PREV_FREE] = previous;
-        }
-        if (previous != NIL)
-        {
-            links[(previous << 2) + NEXT_FREE] = next;
-        }
-        else
-        {
-            assert heads[list] == block : "block " + block + " is not the head of list " + list;
-            heads[list] = next;
-            if (next == NIL)
+            // Both neighbours are the sentinel, whose id is the list's index: the list is now empty.
+            final int fl = previous >>> slLog2;
+            final long slMap = slBitmaps[fl] & ~(1L << (previous & slMask));
+            slBitmaps[fl] = slMap;
+            if (slMap == 0)
             {
-                final int fl = list >>> slLog2;
-                final long slMap = slBitmaps[fl] & ~(1L << (list & slMask));
-                slBitmaps[fl] = slMap;
-                if (slMap == 0)
-                {
-                    flBitmap &= ~(1L << fl);
-                }
+                flBitmap &= ~(1L << fl);
             }
         }
         freeBlocks--;
@@ -648,31 +646,29 @@ public final class TlsfPolicy implements AllocationPolicy
         final int id = unusedHead;
         if (id != NIL)
         {
-            unusedHead = links[(id << 2) + NEXT_FREE];
+            unusedHead = nextUnused(records, id);
             return id;
         }
-        if (highWater == blockCapacity)
+        if (highWater == idCapacity)
         {
-            growBlocks();
+            growRecords();
         }
         return highWater++;
     }
 
-    private void recycle(final int block)
+    private void recycle(final long[] r, final int block)
     {
-        links[(block << 2) + PREV_FREE] = UNUSED;
-        links[(block << 2) + NEXT_FREE] = unusedHead;
+        markUnused(r, block, unusedHead);
         unusedHead = block;
     }
 
-    private void growBlocks()
+    private void growRecords()
     {
         // allocate() refuses before carving when fewer than two ids could be handed out, so this fits.
-        final int grown = (int)Math.min(MAX_BLOCKS, 2L * blockCapacity);
-        assert grown > blockCapacity;
-        extents = Arrays.copyOf(extents, grown << 1);
-        links = Arrays.copyOf(links, grown << 2);
-        blockCapacity = grown;
+        final int grown = (int)Math.min(boundary + 1L + MAX_BLOCKS, 2L * idCapacity);
+        assert grown > idCapacity;
+        records = Arrays.copyOf(records, grown << RECORD_SHIFT);
+        idCapacity = grown;
     }
 
     @Override
@@ -699,12 +695,13 @@ public final class TlsfPolicy implements AllocationPolicy
         {
             return 0;
         }
+        final long[] r = records;
         final int fl = 63 - Long.numberOfLeadingZeros(flBitmap);
-        final int sl = 63 - Long.numberOfLeadingZeros(slBitmaps[fl]);
+        final int list = (fl << slLog2) | (63 - Long.numberOfLeadingZeros(slBitmaps[fl]));
         long largest = 0;
-        for (int block = heads[(fl << slLog2) | sl]; block != NIL; block = links[(block << 2) + NEXT_FREE])
+        for (int block = nextFree(r, list); block != list; block = nextFree(r, block))
         {
-            largest = Math.max(largest, extents[(block << 1) + 1]);
+            largest = Math.max(largest, size(r, block));
         }
         return largest;
     }
@@ -724,39 +721,48 @@ public final class TlsfPolicy implements AllocationPolicy
     @Override
     public void walk(final BlockVisitor visitor)
     {
-        for (int block = 0; block != NIL; block = links[(block << 2) + NEXT_PHYS])
+        final long[] r = records;
+        for (int block = nextPhys(r, boundary); block != boundary; block = nextPhys(r, block))
         {
-            visitor.visit(extents[block << 1], extents[(block << 1) + 1],
-                links[(block << 2) + PREV_FREE] == LIVE ? BlockState.LIVE : BlockState.FREE);
+            visitor.visit(offset(r, block), size(r, block), isFree(r, block) ? BlockState.FREE : BlockState.LIVE);
         }
     }
 
     /**
      * {@inheritDoc}
      * <p>
-     * Walks the physical chain (tiling, back links, no two adjacent free blocks, live blocks indexed by their
-     * offset, the figures), then every free list (each block free, in the list its size maps to, back links,
-     * bitmaps), then the recycled ids, and checks that every id is accounted for exactly once.
+     * Walks the physical chain (tiling, back links, no two adjacent free blocks, live blocks found by the
+     * index at their offset, the figures), then every free list (each block free, in the list its size maps
+     * to, back links, bitmaps), then the recycled ids, checks that every id is accounted for exactly once,
+     * and checks the index's own entries and counts.
      */
     @Override
     public List<String> verify()
     {
         final List<String> problems = new ArrayList<>();
+        final long[] r = records;
         final byte[] seen = new byte[highWater];
         final byte inChain = 1;
         final byte listed = 2;
         final byte recycled = 3;
+        final int first = boundary + 1;
 
+        if (state(r, boundary) != LIVE || offset(r, boundary) != capacity || size(r, boundary) != 0)
+        {
+            problems.add("boundary record damaged: state=" + state(r, boundary) + ", offset=" + offset(r, boundary)
+                + ", size=" + size(r, boundary));
+        }
         long position = 0;
         long used = 0;
         long largest = 0;
         int live = 0;
         int free = 0;
         boolean previousFree = false;
-        int previous = NIL;
-        for (int block = 0; block != NIL; block = links[(block << 2) + NEXT_PHYS])
+        int previous = boundary;
+        int block = nextPhys(r, boundary);
+        for (; block != boundary; block = nextPhys(r, block))
         {
-            if (block < 0 || block >= highWater)
+            if (block < first || block >= highWater)
             {
                 problems.add("physical link to an id out of range: id=" + block + ", after id=" + previous);
                 break;
@@ -767,17 +773,16 @@ public final class TlsfPolicy implements AllocationPolicy
                 break;
             }
             seen[block] = inChain;
-            final int state = links[(block << 2) + PREV_FREE];
-            final long offset = extents[block << 1];
-            final long size = extents[(block << 1) + 1];
+            final int state = state(r, block);
+            final long offset = offset(r, block);
+            final long size = size(r, block);
             if (state == UNUSED)
             {
                 problems.add("recycled id in the physical chain: id=" + block);
             }
-            if (links[(block << 2) + PREV_PHYS] != previous)
+            if (prevPhys(r, block) != previous)
             {
-                problems.add("physical back link of id=" + block + " is " + links[(block << 2) + PREV_PHYS]
-                    + ", expected " + previous);
+                problems.add("physical back link of id=" + block + " is " + prevPhys(r, block) + ", expected " + previous);
             }
             if (offset != position)
             {
@@ -787,7 +792,7 @@ public final class TlsfPolicy implements AllocationPolicy
             {
                 problems.add("block has no size: id=" + block + ", offset=" + offset + ", size=" + size);
             }
-            final boolean isFree = state >= NIL;
+            final boolean isFree = state >= 0;
             if (isFree && previousFree)
             {
                 problems.add("adjacent free blocks not coalesced at offset=" + offset);
@@ -801,7 +806,7 @@ public final class TlsfPolicy implements AllocationPolicy
             {
                 live++;
                 used += size;
-                if (index.get(offset, extents) != block)
+                if (offset < 0 || offset >= capacity || index.find(r, offset) != block)
                 {
                     problems.add("live block not indexed by its offset: id=" + block + ", offset=" + offset);
                 }
@@ -809,6 +814,10 @@ public final class TlsfPolicy implements AllocationPolicy
             previousFree = isFree;
             previous = block;
             position = offset + size;
+        }
+        if (block == boundary && prevPhys(r, boundary) != previous)
+        {
+            problems.add("boundary's back link is " + prevPhys(r, boundary) + ", the last block is id=" + previous);
         }
         if (position != capacity)
         {
@@ -828,47 +837,49 @@ public final class TlsfPolicy implements AllocationPolicy
         }
         if (index.size() != liveBlocks)
         {
-            problems.add("offset index holds " + index.size() + " entries, liveBlocks=" + liveBlocks);
+            problems.add("block index holds " + index.size() + " entries, liveBlocks=" + liveBlocks);
         }
         if (largest != largestFreeExtent())
         {
             problems.add("largestFreeExtent=" + largestFreeExtent() + " but the largest free block is " + largest);
         }
 
-        verifyLists(problems, seen, inChain, listed);
+        verifyLists(r, problems, seen, inChain, listed);
 
-        for (int block = 0; block < highWater; block++)
+        for (int id = first; id < highWater; id++)
         {
-            if (seen[block] == inChain && links[(block << 2) + PREV_FREE] >= NIL)
+            if (seen[id] == inChain && isFree(r, id))
             {
-                problems.add("free block in no free list: id=" + block + ", offset=" + extents[block << 1]);
+                problems.add("free block in no free list: id=" + id + ", offset=" + offset(r, id));
             }
         }
 
         int unused = 0;
-        for (int block = unusedHead; block != NIL; block = links[(block << 2) + NEXT_FREE])
+        for (int id = unusedHead; id != NIL; id = nextUnused(r, id))
         {
-            if (block < 0 || block >= highWater || seen[block] != 0)
+            if (id < first || id >= highWater || seen[id] != 0)
             {
-                problems.add("recycled-id chain is broken at id=" + block);
+                problems.add("recycled-id chain is broken at id=" + id);
                 break;
             }
-            seen[block] = recycled;
-            if (links[(block << 2) + PREV_FREE] != UNUSED)
+            seen[id] = recycled;
+            if (state(r, id) != UNUSED)
             {
-                problems.add("recycled id not marked unused: id=" + block);
+                problems.add("recycled id not marked unused: id=" + id);
             }
             unused++;
         }
-        if (live + free + unused != highWater)
+        if (live + free + unused != highWater - first)
         {
             problems.add("ids unaccounted for: live=" + live + ", free=" + free + ", recycled=" + unused
-                + ", handed out=" + highWater);
+                + ", handed out=" + (highWater - first));
         }
+        index.verify(r, highWater, problems);
         return problems;
     }
 
-    private void verifyLists(final List<String> problems, final byte[] seen, final byte inChain, final byte listed)
+    private void verifyLists(final long[] r, final List<String> problems, final byte[] seen, final byte inChain,
+        final byte listed)
     {
         final int slCount = slMask + 1;
         for (int fl = 0; fl < FIRST_LEVEL_COUNT; fl++)
@@ -882,30 +893,39 @@ public final class TlsfPolicy implements AllocationPolicy
             {
                 problems.add("second-level word " + fl + " has bits past secondLevelCount: " + Long.toHexString(slMap));
             }
+            if ((fl << slLog2) >= boundary)
+            {
+                if (slMap != 0)
+                {
+                    problems.add("second-level word " + fl + " marks lists above the capacity: " + Long.toHexString(slMap));
+                }
+                continue;
+            }
             for (int sl = 0; sl < slCount; sl++)
             {
                 final int list = (fl << slLog2) | sl;
-                final int head = heads[list];
-                if ((head != NIL) != ((slMap >>> sl & 1) != 0))
+                final boolean nonEmpty = nextFree(r, list) != list;
+                if (nonEmpty != ((slMap >>> sl & 1) != 0))
                 {
-                    problems.add("bitmap bit of list (" + fl + ", " + sl + ") disagrees with its head id=" + head);
+                    problems.add("bitmap bit of list (" + fl + ", " + sl + ") disagrees with its head id=" + nextFree(r, list));
                 }
-                int previous = NIL;
-                for (int block = head; block != NIL; block = links[(block << 2) + NEXT_FREE])
+                int previous = list;
+                int block = nextFree(r, list);
+                for (; block != list; block = nextFree(r, block))
                 {
-                    if (block < 0 || block >= highWater || seen[block] != inChain || links[(block << 2) + PREV_FREE] < NIL)
+                    if (block < boundary + 1 || block >= highWater || seen[block] != inChain || !isFree(r, block))
                     {
                         problems.add("list (" + fl + ", " + sl + ") holds id=" + block
                             + " which is not a free block of the chain, or is listed twice");
                         break;
                     }
                     seen[block] = listed;
-                    if (links[(block << 2) + PREV_FREE] != previous)
+                    if (prevFree(r, block) != previous)
                     {
-                        problems.add("free-list back link of id=" + block + " is " + links[(block << 2) + PREV_FREE]
+                        problems.add("free-list back link of id=" + block + " is " + prevFree(r, block)
                             + ", expected " + previous);
                     }
-                    final long size = extents[(block << 1) + 1];
+                    final long size = size(r, block);
                     final int expected = listOf(size, slLog2);
                     if (expected != list)
                     {
@@ -913,6 +933,11 @@ public final class TlsfPolicy implements AllocationPolicy
                             + ") but belongs in (" + (expected >>> slLog2) + ", " + (expected & slMask) + ")");
                     }
                     previous = block;
+                }
+                if (block == list && prevFree(r, list) != previous)
+                {
+                    problems.add("list (" + fl + ", " + sl + ") sentinel's back link is " + prevFree(r, list)
+                        + ", its last block is id=" + previous);
                 }
             }
         }
@@ -922,7 +947,7 @@ public final class TlsfPolicy implements AllocationPolicy
      * {@inheritDoc}
      * <p>
      * Figures: {@code tlsf.blocks} (live and free records in use), {@code tlsf.free.blocks},
-     * {@code tlsf.block.capacity} (records the arrays hold), {@code tlsf.index.slots},
+     * {@code tlsf.block.capacity} (block records the array holds), {@code tlsf.index.leaves},
      * {@code tlsf.metadata.bytes}, {@code tlsf.second.level.count}, {@code tlsf.minimum.block.size}.
      */
     @Override
@@ -930,8 +955,8 @@ public final class TlsfPolicy implements AllocationPolicy
     {
         sink.metric("tlsf.blocks", liveBlocks + freeBlocks);
         sink.metric("tlsf.free.blocks", freeBlocks);
-        sink.metric("tlsf.block.capacity", blockCapacity);
-        sink.metric("tlsf.index.slots", index.slotCount());
+        sink.metric("tlsf.block.capacity", idCapacity - boundary - 1);
+        sink.metric("tlsf.index.leaves", index.leafCount());
         sink.metric("tlsf.metadata.bytes", metadataBytes());
         sink.metric("tlsf.second.level.count", slMask + 1);
         sink.metric("tlsf.minimum.block.size", minimumBlockSize);
@@ -940,17 +965,31 @@ public final class TlsfPolicy implements AllocationPolicy
     /**
      * {@inheritDoc}
      * <p>
-     * The arrays as they are now: block records ({@code 32 * block capacity}), index slots
-     * ({@code 4 * slots}), list heads ({@code 4 * 64 * SL}) and bitmaps ({@code 8 * 65}).
+     * The arrays as they are now: the records ({@code 32 * (L + 1 + block capacity)}, list sentinels and
+     * boundary included), the block index (root, spare stack, leaves) and the bitmaps ({@code 8 * 65}).
      */
     @Override
     public long metadataBytes()
     {
-        return (long)extents.length * Long.BYTES
-            + (long)links.length * Integer.BYTES
-            + (long)index.slotCount() * Integer.BYTES
-            + (long)heads.length * Integer.BYTES
-            + (slBitmaps.length + 1L) * Long.BYTES;
+        return (long)records.length * Long.BYTES + index.footprint() + (slBitmaps.length + 1L) * Long.BYTES;
+    }
+
+    /** The record array, for tests that corrupt it on purpose. */
+    long[] records()
+    {
+        return records;
+    }
+
+    /** The second-level bitmaps, for tests that corrupt them on purpose. */
+    long[] slBitmaps()
+    {
+        return slBitmaps;
+    }
+
+    /** The boundary record's id, which is also the number of lists. */
+    int boundary()
+    {
+        return boundary;
     }
 
     @Override
@@ -1018,8 +1057,8 @@ public final class TlsfPolicy implements AllocationPolicy
         }
 
         /**
-         * The number of block records the metadata arrays and the offset index are sized for at creation;
-         * they double when exceeded.
+         * The number of block records the record array is sized for at creation;
+         * it doubles when exceeded.
          *
          * @param initialBlocks in {@code [1, MAX_BLOCKS]}; default 1024.
          * @return this builder.

@@ -3,32 +3,25 @@ package io.carve.pool.policy.tlsf;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.BlockState;
-import io.carve.pool.policy.FirstFitPolicy;
-import io.carve.pool.policy.PolicyChecks;
+import io.carve.pool.testing.DifferentialRun;
+import io.carve.pool.testing.MediaLengths;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertMatches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Seeded differential runs of TLSF against the reference first-fit policy.
- * <p>
- * Both policies receive the same stream of operations over one live-set model: each model entry is a
- * request (size, alignment) and the offset each policy gave it, or none if that policy refused. A free of an
- * entry goes to each policy that holds it. Placement differs between the policies, so their free space
- * drifts apart; the checks are therefore what must hold for each on its own (range, alignment, no overlap,
- * exact accounting, figures) plus TLSF's promise that it refuses only requests no free block can hold,
- * which its own largest free extent bounds cheaply: a request with {@code size + alignment - 1 <=
- * largestFreeExtent()} must succeed.
+ * Seeded differential runs of TLSF against the reference first-fit policy ({@link DifferentialRun}), with
+ * TLSF's own promises as rules: a block holds at most {@code max(n, M) + M - 1} bytes, and TLSF refuses only
+ * requests that no free block can hold, which its own largest free extent bounds cheaply (a request with
+ * {@code size + alignment - 1 <= largestFreeExtent()} must succeed) and, in runs checked after every step, a
+ * walk of its free extents proves exactly.
  */
 class TlsfDifferentialTest
 {
@@ -53,45 +46,9 @@ class TlsfDifferentialTest
         }
         else
         {
-            len = Math.min(maxLength, MediaSizes.randomMediaLength(random));
+            len = Math.min(maxLength, MediaLengths.randomMediaLength(random));
         }
         return UNIFIED.segmentSize(len);
-    }
-
-    /** The live-set model shared by both policies: parallel arrays, removal by swapping with the last. */
-    private static final class LiveSet
-    {
-        final long[] size;
-        final long[] alignment;
-        final long[] tlsfOffset;
-        final long[] firstFitOffset;
-        int count;
-
-        LiveSet(final int max)
-        {
-            size = new long[max];
-            alignment = new long[max];
-            tlsfOffset = new long[max];
-            firstFitOffset = new long[max];
-        }
-
-        void add(final long size, final long alignment, final long tlsf, final long firstFit)
-        {
-            this.size[count] = size;
-            this.alignment[count] = alignment;
-            tlsfOffset[count] = tlsf;
-            firstFitOffset[count] = firstFit;
-            count++;
-        }
-
-        void remove(final int i)
-        {
-            count--;
-            size[i] = size[count];
-            alignment[i] = alignment[count];
-            tlsfOffset[i] = tlsfOffset[count];
-            firstFitOffset[i] = firstFitOffset[count];
-        }
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -119,160 +76,59 @@ class TlsfDifferentialTest
         final long maxLength,
         final TlsfPolicy.Builder builder,
         final long[] alignments,
-        final int fullCheckEvery)
+        final int checkEvery)
     {
-        final Random random = new Random(seed);
-        final TlsfPolicy tlsf = builder.create(capacity, UNIFIED);
-        final FirstFitPolicy firstFit = new FirstFitPolicy(capacity);
-        final TreeMap<Long, Long> tlsfLive = new TreeMap<>();
-        final TreeMap<Long, Long> firstFitLive = new TreeMap<>();
-        final LiveSet model = new LiveSet(steps + 1);
-        final long minimum = tlsf.minimumBlockSize();
-        final boolean everyStep = fullCheckEvery == 1;
-        long firstFitUsed = 0;
-        int tlsfRefusals = 0;
-        int firstFitRefusals = 0;
-        int bothRefused = 0;
+        final DifferentialRun.Outcome outcome = DifferentialRun.of(builder)
+            .capacity(capacity)
+            .seed(seed)
+            .steps(steps)
+            .checkEvery(checkEvery)
+            .sizes(random -> segmentSize(random, maxLength))
+            .alignments(alignments)
+            .rules(new TlsfRules(checkEvery == 1))
+            .run();
 
-        for (int step = 0; step < steps; step++)
-        {
-            if (model.count == 0 || random.nextInt(100) < 55)
-            {
-                final long size = segmentSize(random, maxLength);
-                final long alignment = alignments[random.nextInt(alignments.length)];
-
-                final long largest = tlsf.largestFreeExtent();
-                final long usedBefore = tlsf.usedBytes();
-                final long freeExtentsBefore = tlsf.freeExtentCount();
-                final long t = tlsf.allocate(size, alignment);
-                if (t == AllocationPolicy.NO_OFFSET)
-                {
-                    tlsfRefusals++;
-                    assertTrue(size + alignment - 1 > largest, () -> "tlsf refused size=" + size + " at alignment="
-                        + alignment + " with largestFreeExtent=" + largest + ", seed=" + seed);
-                    assertEquals(usedBefore, tlsf.usedBytes());
-                    assertEquals(freeExtentsBefore, tlsf.freeExtentCount());
-                    if (everyStep)
-                    {
-                        assertNoFreeExtentHolds(tlsf, size, alignment);
-                    }
-                }
-                else
-                {
-                    checkPlaced(tlsf, tlsfLive, t, size, alignment);
-                    final long taken = tlsf.usedBytes() - usedBefore;
-                    assertTrue(taken >= size && taken <= Math.max(size, minimum) + minimum - 1 + alignment - 1,
-                        () -> "tlsf took " + taken + " bytes for size=" + size + ", alignment=" + alignment);
-                    tlsfLive.put(t, size);
-                }
-
-                final long f = firstFit.allocate(size, alignment);
-                if (f == AllocationPolicy.NO_OFFSET)
-                {
-                    firstFitRefusals++;
-                    bothRefused += t == AllocationPolicy.NO_OFFSET ? 1 : 0;
-                }
-                else
-                {
-                    checkPlaced(firstFit, firstFitLive, f, size, alignment);
-                    firstFitUsed += size;
-                    firstFitLive.put(f, size);
-                }
-                if (t != AllocationPolicy.NO_OFFSET || f != AllocationPolicy.NO_OFFSET)
-                {
-                    model.add(size, alignment, t, f);
-                }
-            }
-            else
-            {
-                final int i = random.nextInt(model.count);
-                final long size = model.size[i];
-                final long t = model.tlsfOffset[i];
-                if (t != AllocationPolicy.NO_OFFSET)
-                {
-                    final long usedBefore = tlsf.usedBytes();
-                    final long held = tlsf.free(t);
-                    assertTrue(held >= size, () -> "tlsf block held " + held + " < size " + size);
-                    assertEquals(usedBefore - held, tlsf.usedBytes());
-                    tlsfLive.remove(t);
-                }
-                final long f = model.firstFitOffset[i];
-                if (f != AllocationPolicy.NO_OFFSET)
-                {
-                    assertEquals(size, firstFit.free(f));
-                    firstFitUsed -= size;
-                    firstFitLive.remove(f);
-                }
-                model.remove(i);
-            }
-
-            assertEquals(tlsfLive.size(), tlsf.liveBlocks());
-            assertEquals(capacity, tlsf.usedBytes() + tlsf.freeBytes());
-            assertEquals(firstFitLive.size(), firstFit.liveBlocks());
-            assertEquals(firstFitUsed, firstFit.usedBytes());
-            if ((step + 1) % fullCheckEvery == 0)
-            {
-                assertMatches(tlsf, tlsfLive);
-                assertMatches(firstFit, firstFitLive);
-            }
-        }
-
-        assertTrue(tlsfRefusals > 0 && firstFitRefusals > 0, "the run must reach exhaustion to test anything: tlsf "
-            + tlsfRefusals + ", first fit " + firstFitRefusals);
-        assertTrue(bothRefused > 0);
+        assertTrue(outcome.subjectRefusals() > 0 && outcome.oracleRefusals() > 0,
+            "the run must reach exhaustion to test anything: " + outcome);
+        assertTrue(outcome.neither() > 0, outcome::toString);
         // Good fit keeps fragmentation on par with address-ordered first fit: a regression guard.
-        assertTrue(tlsfRefusals <= firstFitRefusals * 1.1 + 10,
-            "tlsf refused " + tlsfRefusals + " requests, first fit " + firstFitRefusals);
-
-        for (final long offset : tlsfLive.keySet())
-        {
-            tlsf.free(offset);
-        }
-        for (final long offset : firstFitLive.keySet())
-        {
-            firstFit.free(offset);
-        }
-        assertEquals(java.util.List.of(new PolicyChecks.Extent(0, capacity, BlockState.FREE)), PolicyChecks.extents(tlsf));
-        assertEquals(PolicyChecks.extents(firstFit), PolicyChecks.extents(tlsf));
-        assertTrue(tlsf.verify().isEmpty());
+        assertTrue(outcome.subjectRefusals() <= outcome.oracleRefusals() * 1.1 + 10, outcome::toString);
     }
 
-    /**
-     * A placed block is in range, aligned and overlaps no live block of its policy: O(log n) a step.
-     */
-    private static void checkPlaced(
-        final AllocationPolicy policy,
-        final TreeMap<Long, Long> live,
-        final long offset,
-        final long size,
-        final long alignment)
+    /** TLSF's promises on the size of a block and on when it may refuse. */
+    private static final class TlsfRules implements DifferentialRun.Rules
     {
-        if (offset < 0 || offset > policy.capacity() - size || (offset & (alignment - 1)) != 0)
-        {
-            fail(policy.name() + " misplaced offset=" + offset + ", size=" + size + ", alignment=" + alignment);
-        }
-        final Map.Entry<Long, Long> before = live.floorEntry(offset);
-        if (before != null && before.getKey() + before.getValue() > offset)
-        {
-            fail(policy.name() + " block at " + offset + " overlaps " + before);
-        }
-        final Long after = live.ceilingKey(offset);
-        if (after != null && offset + size > after)
-        {
-            fail(policy.name() + " block at " + offset + "+" + size + " overlaps the block at " + after);
-        }
-    }
+        private final boolean proveEveryRefusal;
 
-    /**
-     * TLSF's completeness: after a refusal, no free extent holds the request at its alignment.
-     */
-    private static void assertNoFreeExtentHolds(final TlsfPolicy tlsf, final long size, final long alignment)
-    {
-        for (final PolicyChecks.Extent e : PolicyChecks.extents(tlsf))
+        TlsfRules(final boolean proveEveryRefusal)
         {
-            final long gap = -e.offset() & (alignment - 1);
-            assertFalse(e.state() == BlockState.FREE && e.size() - gap >= size,
-                () -> "tlsf refused size=" + size + " at alignment=" + alignment + " but " + e + " holds it");
+            this.proveEveryRefusal = proveEveryRefusal;
+        }
+
+        @Override
+        public void placed(final AllocationPolicy subject, final long size, final long alignment, final long offset,
+            final long blockSize)
+        {
+            final long minimum = ((TlsfPolicy)subject).minimumBlockSize();
+            assertTrue(blockSize <= Math.max(size, minimum) + minimum - 1,
+                () -> "tlsf gave " + blockSize + " bytes for size=" + size + ", alignment=" + alignment);
+            assertEquals(subject.capacity(), subject.usedBytes() + subject.freeBytes());
+        }
+
+        @Override
+        public void refused(final AllocationPolicy subject, final long size, final long alignment, final long largest)
+        {
+            assertTrue(size + alignment - 1 > largest, () -> "tlsf refused size=" + size + " at alignment="
+                + alignment + " with largestFreeExtent=" + largest);
+            if (proveEveryRefusal)
+            {
+                for (final PolicyChecks.Extent e : PolicyChecks.extents(subject))
+                {
+                    final long gap = -e.offset() & (alignment - 1);
+                    assertFalse(e.state() == BlockState.FREE && e.size() - gap >= size,
+                        () -> "tlsf refused size=" + size + " at alignment=" + alignment + " but " + e + " holds it");
+                }
+            }
         }
     }
 }

@@ -3,7 +3,8 @@ package io.carve.pool.policy.tlsf;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.FirstFitPolicy;
-import io.carve.pool.policy.PolicyChecks;
+import io.carve.pool.testing.MediaLengths;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,7 +31,7 @@ class TlsfHeapEfficiencyTest
         final Random random = new Random(seed);
         long asked = 0;
         int blocks = 0;
-        while (policy.allocate(UNIFIED.segmentSize(MediaSizes.randomMediaLength(random)), 128) != AllocationPolicy.NO_OFFSET)
+        while (policy.allocate(UNIFIED.segmentSize(MediaLengths.randomMediaLength(random)), 128) != AllocationPolicy.NO_OFFSET)
         {
             blocks++;
         }
@@ -63,7 +64,7 @@ class TlsfHeapEfficiencyTest
         for (int round = 0; round < rounds; round++)
         {
             long offset;
-            while ((offset = policy.allocate(UNIFIED.segmentSize(MediaSizes.randomMediaLength(random)), 128))
+            while ((offset = policy.allocate(UNIFIED.segmentSize(MediaLengths.randomMediaLength(random)), 128))
                 != AllocationPolicy.NO_OFFSET)
             {
                 live.add(offset);

@@ -5,8 +5,8 @@ import io.carve.pool.align.MemoryApi;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.AllocationPolicyContract;
 import io.carve.pool.policy.BlockState;
-import io.carve.pool.policy.PolicyChecks;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
-import static io.carve.pool.policy.PolicyChecks.assertMatches;
-import static io.carve.pool.policy.PolicyChecks.assertPlaced;
-import static io.carve.pool.policy.PolicyChecks.extents;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.assertMatches;
+import static io.carve.pool.testing.PolicyChecks.assertPlaced;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +40,22 @@ class TlsfPolicyTest extends AllocationPolicyContract
     private static TlsfPolicy tlsf(final long capacity)
     {
         return TlsfPolicy.builder().create(capacity, UNIFIED);
+    }
+
+    @Test
+    void shouldTellWhetherTwoSizesShareAListAsListOfDoes()
+    {
+        final Random random = new Random(9);
+        for (int i = 0; i < 100_000; i++)
+        {
+            final int slLog2 = 2 + random.nextInt(5);
+            final long a = 1 + (random.nextLong() >>> (2 + random.nextInt(62)));
+            final long b = random.nextBoolean() ? 1 + (random.nextLong() >>> (2 + random.nextInt(62)))
+                : Math.max(1, a + random.nextInt(1 << random.nextInt(20)) - (1 << 10));
+            assertEquals(TlsfPolicy.listOf(a, slLog2) == TlsfPolicy.listOf(b, slLog2), TlsfPolicy.sameList(a, b, slLog2),
+                () -> "a=" + a + ", b=" + b + ", slLog2=" + slLog2);
+        }
+        assertTrue(TlsfPolicy.sameList(3, 3, 5) && !TlsfPolicy.sameList(3, 4, 5), "below 2^s every size has its own list");
     }
 
     @Test
@@ -203,7 +219,8 @@ class TlsfPolicyTest extends AllocationPolicyContract
         assertTrue(policy.largestFreeExtent() < frame);
         assertMatches(policy, model);
 
-        // Each frame is 96 bytes short of a multiple of 128: the next frame's gap went to it.
+        // Each frame is 96 bytes short of a multiple of 128: carved from the top at 128 alignment, it keeps
+        // the 96 bytes of slack above it.
         final long high = model.floorKey(40 * GIB);
         final long used = policy.usedBytes();
         assertEquals(frame + 96, policy.free(high));
@@ -213,7 +230,10 @@ class TlsfPolicyTest extends AllocationPolicyContract
         assertEquals(high, again, "the only hole that fits is reused, above 2^32");
         model.put(again, frame);
         assertMatches(policy, model);
-        assertTrue(policy.metadataBytes() < (1 << 20), "metadata only: " + policy.metadataBytes());
+        // The records, a 4 MiB index root (one reference per 64 KiB) and one 2 KiB index leaf per frame (each
+        // alone in its 64 KiB region): about 0.02% of the pool.
+        final long bound = 4L * (capacity >>> 16) + (model.size() + 64L) * 2068 + (1 << 20);
+        assertTrue(policy.metadataBytes() < bound, "metadata " + policy.metadataBytes() + ", bound " + bound);
     }
 
     @Test
@@ -237,7 +257,7 @@ class TlsfPolicyTest extends AllocationPolicyContract
     }
 
     @Test
-    void shouldAddAGapSmallerThanTheMinimumBlockToThePreviousLiveBlock()
+    void shouldKeepAGapSmallerThanTheMinimumBlockAsAFreeBlockOfItsOwn()
     {
         final TlsfPolicy policy = tlsf(MIB);
         assertEquals(512, policy.allocate(MIB - 512, 1));
@@ -247,14 +267,20 @@ class TlsfPolicyTest extends AllocationPolicyContract
         assertEquals(0, policy.allocate(192, 1), "the last 192 bytes are taken whole");
         policy.free(b);
 
-        // [352, 512) holds 128 bytes at 384 only: the 32-byte gap cannot stand alone, the block at 192 takes it.
+        // [352, 512) holds 128 bytes at 384 only: the 32-byte gap in front stays free, and no live block grows.
         final long used = policy.usedBytes();
         assertEquals(384, policy.allocate(100, 128));
-        assertEquals(used + 32 + 128, policy.usedBytes());
-        assertEquals(new PolicyChecks.Extent(192, 192, BlockState.LIVE), extents(policy).get(1));
-        assertEquals(0, policy.freeExtentCount());
+        assertEquals(used + 128, policy.usedBytes());
+        assertEquals(List.of(
+            new PolicyChecks.Extent(0, 192, BlockState.LIVE),
+            new PolicyChecks.Extent(192, 160, BlockState.LIVE),
+            new PolicyChecks.Extent(352, 32, BlockState.FREE),
+            new PolicyChecks.Extent(384, 128, BlockState.LIVE),
+            new PolicyChecks.Extent(512, MIB - 512, BlockState.LIVE)), extents(policy));
+        assertEquals(1, policy.freeExtentCount());
         assertConsistent(policy);
-        assertEquals(192, policy.free(192), "the previous block returns the gap when freed");
+        assertEquals(160, policy.free(192), "the previous block keeps its size");
+        assertEquals(new PolicyChecks.Extent(192, 192, BlockState.FREE), extents(policy).get(1), "the gap coalesced");
         assertEquals(128, policy.free(384));
         assertConsistent(policy);
     }
@@ -290,12 +316,13 @@ class TlsfPolicyTest extends AllocationPolicyContract
         policy.free(hole);
 
         // The free block [4064, 8196) shares the list of 4,100 bytes; at 4096 alignment it holds them after
-        // a 32-byte gap, which goes to the live block before it.
+        // a 32-byte gap, which stays a free block.
         final long usedBefore = policy.usedBytes();
         assertEquals(4096, policy.allocate(4100, 4096));
-        assertEquals(usedBefore + 4100 + 32, policy.usedBytes());
-        assertEquals(new PolicyChecks.Extent(0, 4096, BlockState.LIVE), extents(policy).get(0));
-        assertEquals(new PolicyChecks.Extent(4096, 4100, BlockState.LIVE), extents(policy).get(1));
+        assertEquals(usedBefore + 4100, policy.usedBytes());
+        assertEquals(new PolicyChecks.Extent(0, 4064, BlockState.LIVE), extents(policy).get(0));
+        assertEquals(new PolicyChecks.Extent(4064, 32, BlockState.FREE), extents(policy).get(1));
+        assertEquals(new PolicyChecks.Extent(4096, 4100, BlockState.LIVE), extents(policy).get(2));
         assertConsistent(policy);
     }
 
@@ -369,13 +396,18 @@ class TlsfPolicyTest extends AllocationPolicyContract
     void shouldExposeItsOverheadsAndMetrics()
     {
         final TlsfPolicy policy = tlsf(GIB);
-        assertEquals(48, policy.metadataBytesPerBlock());
+        assertEquals(36, policy.metadataBytesPerBlock());
         assertEquals(GIB, policy.maximumSegment());
         assertEquals(128, policy.minimumSegment());
         assertEquals(32, policy.secondLevelCount());
-        final long fixed = 64 * 32 * 4 + 65 * 8;
-        assertEquals(fixed + 1024 * 32 + 2048 * 4, policy.metadataBytes());
+        // Records: 31 * 32 list sentinels (fl 0..30), the boundary and 1024 blocks; the index root (one
+        // reference per 64 KiB) and its spare stack; the bitmaps.
+        final long records = (31 * 32 + 1 + 1024) * 32L;
+        final long root = 16 + 4L * (GIB >>> 16) + 16 + 4 * 16;
+        final long fixed = records + root + 65 * 8;
+        assertEquals(fixed, policy.metadataBytes());
         policy.allocate(1000, 128);
+        assertEquals(fixed + 16 + 4 * 513, policy.metadataBytes(), "one index leaf for the first live block");
         final Map<String, Long> metrics = new TreeMap<>();
         policy.metrics(metrics::put);
         assertEquals(2L, metrics.get("tlsf.blocks"));

@@ -49,7 +49,7 @@ import java.util.Objects;
  * {@code N_k = floor(N / 2^k)} nodes, exactly the order-k nodes inside the roots:
  * <pre>
  *   order  free[k] (SummaryBitmap)                  live[k] (long[])          freeCount[k] liveCount[k]
- *     0    |0|1|2|3|4|5|6|7|8|9|10|   N bits        (none: see below)
+ *     0    |0|1|2|3|4|5|6|7|8|9|10|   N bits        |0|1|2|3|4|5|6|7|8|9|10|
  *     1    | 0 | 1 | 2 | 3 | 4 |      N/2 bits      | 0 | 1 | 2 | 3 | 4 |
  *     2    |   0   |   1   |          N/4 bits      |   0   |   1   |
  *     3    |       0       |          N/8 bits      |       0       |
@@ -57,21 +57,22 @@ import java.util.Objects;
  *
  *   nonEmptyOrders (one long): bit k set &lt;=&gt; freeCount[k] &gt; 0
  * </pre>
- * {@code free[k]} bit set: node {@code (k, s)} is a free block. {@code live[k]} bit set ({@code k >= 1}):
- * node {@code (k, s)} is a live block. A node of order {@code >= 1} with neither bit is split (if a leaf
- * above it does not contain it); an order-0 node with no free bit that no leaf above contains is a live
- * minimum block, so order 0 needs no live bitmap. {@link #free(long)} therefore needs no size: it walks the
- * {@code K + 1} nodes on the path from the root to slot {@code s} and stops at the first leaf.
+ * {@code free[k]} bit set: node {@code (k, s)} is a free block. {@code live[k]} bit set: node {@code (k, s)}
+ * is a live block. A node with neither bit is split, or lies inside a leaf above it. {@link #free(long)}
+ * therefore needs no size: a block of order k starts at a multiple of {@code 2^k} slots, so the live block at
+ * slot {@code s} has an order of at most {@code numberOfTrailingZeros(s)}; the live bitmaps of those orders,
+ * read from the largest down, name it (usually at the first or second read), and an offset where none is
+ * set is not a live block.
  *
  * <h2>Footprint</h2>
- * Level-0 bits: {@code sum_k N_k} free plus {@code sum_{k>=1} N_k} live, under {@code 2N + N}; summaries add
+ * Level-0 bits: {@code sum_k N_k} free plus {@code sum_k N_k} live, under {@code 2N + 2N}; summaries add
  * at most {@code 1/63} of the free part; so about
  * <pre>
- *   metadataBytes() ~ (N / 8) * (3 + 2/63)  ~ 0.379 * N bytes  (~3.03 bits per minimum block)
+ *   metadataBytes() ~ (N / 8) * (4 + 2/63)  ~ 0.504 * N bytes  (~4.03 bits per minimum block)
  * </pre>
  * plus array headers and per-order word rounding ({@code O(K)}). A 64 GiB pool with 128-byte minimum blocks
- * ({@code N = 2^29}) holds ~194 MiB of metadata (0.30% of capacity; a byte per slot would be 512 MiB); with
- * 4 KiB minimum blocks, ~6 MiB. {@link #metadataBytes()} reports the exact figure. All of it is allocated at
+ * ({@code N = 2^29}) holds ~258 MiB of metadata (0.39% of capacity; a byte per slot would be 512 MiB); with
+ * 4 KiB minimum blocks, ~8 MiB. {@link #metadataBytes()} reports the exact figure. All of it is allocated at
  * creation; {@code allocate} and {@code free} allocate nothing.
  *
  * <h2>Allocation and free</h2>
@@ -85,7 +86,7 @@ import java.util.Objects;
  * the root's order is not reached.
  * <pre>
  *   allocate   O(1) order pick + O(log64 N) bitmap descent + O(k - j) splits     = O(log(C / B))
- *   free       O(K) path + O(log64 N) per bitmap update per merge step           = O(log(C / B))
+ *   free       O(tz(s) - j) live-bit reads + O(log64 N) per bitmap update per merge step
  *   walk       O(blocks * K);  verify O(N / 64 + blocks * K)
  * </pre>
  * Blocks are taken lowest address first within the smallest fitting order, which keeps the high end of the
@@ -106,14 +107,14 @@ public final class BuddyPolicy implements AllocationPolicy
     public static final String NAME = "buddy";
 
     /** The minimum block size unless the builder is told otherwise. */
-    public static final long DEFAULT_MIN_BLOCK_SIZE = 128;
+    public static final long DEFAULT_MINIMUM_BLOCK_SIZE = 128;
 
     /** Arrays of longs are indexed by int: the bitmaps of order 0 must fit one. */
     private static final long MAX_WORDS = Integer.MAX_VALUE - 8;
 
     private final long capacity;
-    private final long minBlockSize;
-    private final int minBlockShift;
+    private final long minimumBlockSize;
+    private final int minimumBlockShift;
     private final long slots;
     private final long usableBytes;
     private final int maxOrder;
@@ -131,15 +132,15 @@ public final class BuddyPolicy implements AllocationPolicy
     private final String[] freeMetricNames;
     private final String[] liveMetricNames;
 
-    private BuddyPolicy(final long capacity, final long minBlockSize)
+    private BuddyPolicy(final long capacity, final long minimumBlockSize)
     {
         this.capacity = capacity;
-        this.minBlockSize = minBlockSize;
-        this.minBlockShift = Long.numberOfTrailingZeros(minBlockSize);
-        this.slots = capacity >>> minBlockShift;
-        this.usableBytes = slots << minBlockShift;
+        this.minimumBlockSize = minimumBlockSize;
+        this.minimumBlockShift = Long.numberOfTrailingZeros(minimumBlockSize);
+        this.slots = capacity >>> minimumBlockShift;
+        this.usableBytes = slots << minimumBlockShift;
         this.maxOrder = 63 - Long.numberOfLeadingZeros(slots);
-        this.unusableBytes = capacity & (minBlockSize - 1);
+        this.unusableBytes = capacity & (minimumBlockSize - 1);
         free = new SummaryBitmap[maxOrder + 1];
         live = new long[maxOrder + 1][];
         freeCount = new long[maxOrder + 1];
@@ -150,7 +151,7 @@ public final class BuddyPolicy implements AllocationPolicy
         {
             final long nodes = slots >>> k;
             free[k] = new SummaryBitmap(nodes);
-            live[k] = new long[k == 0 ? 0 : (int)SummaryBitmap.wordsFor(nodes)];
+            live[k] = new long[(int)SummaryBitmap.wordsFor(nodes)];
             freeMetricNames[k] = "buddy.free.order." + k;
             liveMetricNames[k] = "buddy.live.order." + k;
         }
@@ -190,13 +191,13 @@ public final class BuddyPolicy implements AllocationPolicy
      *
      * @return a power of two.
      */
-    public long minBlockSize()
+    public long minimumBlockSize()
     {
-        return minBlockSize;
+        return minimumBlockSize;
     }
 
     /**
-     * The order of the largest root, {@code floor(log2(capacity / minBlockSize()))}.
+     * The order of the largest root, {@code floor(log2(capacity / minimumBlockSize()))}.
      *
      * @return the highest order a block can have.
      */
@@ -209,7 +210,7 @@ public final class BuddyPolicy implements AllocationPolicy
      * The tail of the capacity too small for a minimum block: never allocatable, visited by
      * {@link #walk(BlockVisitor)} as {@link BlockState#RESERVED}.
      *
-     * @return {@code capacity mod minBlockSize()}.
+     * @return {@code capacity mod minimumBlockSize()}.
      */
     public long unusableBytes()
     {
@@ -220,12 +221,12 @@ public final class BuddyPolicy implements AllocationPolicy
      * The block size of an order.
      *
      * @param order in {@code [0, maxOrder()]}.
-     * @return {@code minBlockSize() << order}.
+     * @return {@code minimumBlockSize() << order}.
      * @throws IllegalArgumentException if the order is out of range.
      */
     public long blockSize(final int order)
     {
-        return minBlockSize << checkOrder(order);
+        return minimumBlockSize << checkOrder(order);
     }
 
     /**
@@ -255,14 +256,14 @@ public final class BuddyPolicy implements AllocationPolicy
     /**
      * {@inheritDoc}
      * <p>
-     * The largest root, {@code minBlockSize() << maxOrder()}: it starts at offset 0, so any alignment up to
+     * The largest root, {@code minimumBlockSize() << maxOrder()}: it starts at offset 0, so any alignment up to
      * its own size holds; a block aligned beyond the largest root cannot exist.
      */
     @Override
     public long maximumAllocation(final long alignment)
     {
         Align.checkPowerOfTwo(alignment, "alignment");
-        final long largest = minBlockSize << maxOrder;
+        final long largest = minimumBlockSize << maxOrder;
         return alignment > largest ? 0 : largest;
     }
 
@@ -279,7 +280,7 @@ public final class BuddyPolicy implements AllocationPolicy
             return NO_OFFSET;
         }
         final int order = orderOf(size);
-        final int alignOrder = alignment <= minBlockSize ? 0 : Long.numberOfTrailingZeros(alignment) - minBlockShift;
+        final int alignOrder = alignment <= minimumBlockSize ? 0 : Long.numberOfTrailingZeros(alignment) - minimumBlockShift;
         final int searchOrder = Math.max(order, alignOrder);
         if (searchOrder > maxOrder)
         {
@@ -298,54 +299,59 @@ public final class BuddyPolicy implements AllocationPolicy
             k--;
             addFree(k, slot + (1L << k));
         }
-        if (order > 0)
-        {
-            setBit(live[order], slot >>> order);
-        }
+        setBit(live[order], slot >>> order);
         liveCount[order]++;
         liveBlocks++;
-        usedBytes += minBlockSize << order;
-        return slot << minBlockShift;
+        usedBytes += minimumBlockSize << order;
+        return slot << minimumBlockShift;
+    }
+
+    /**
+     * The order of the live block starting at {@code offset}. A block of order k starts at a multiple of
+     * {@code 2^k} slots, so only the orders up to the slot's trailing zeros (and its root's order) can hold
+     * it: they are tried from the largest down, and a live bit there names a live leaf that starts exactly
+     * at the slot (a live bit is never set on a node inside another leaf). Typically one or two bitmap reads.
+     *
+     * @throws IllegalArgumentException if no live block starts there.
+     */
+    private int liveOrder(final long offset)
+    {
+        if (offset < 0 | offset >= usableBytes | (offset & (minimumBlockSize - 1)) != 0)
+        {
+            throw notLive(offset);
+        }
+        final long slot = offset >>> minimumBlockShift;
+        for (int k = Math.min(Long.numberOfTrailingZeros(slot), rootOrder(slot)); k >= 0; k--)
+        {
+            if (getBit(live[k], slot >>> k))
+            {
+                return k;
+            }
+        }
+        throw notLive(offset);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * {@code minimumBlockSize() << order}, the order found as {@code free} finds it.
+     */
+    @Override
+    public long blockSize(final long offset)
+    {
+        return minimumBlockSize << liveOrder(offset);
     }
 
     @Override
     public long free(final long offset)
     {
-        if (offset < 0 || offset >= usableBytes || (offset & (minBlockSize - 1)) != 0)
-        {
-            throw notLive(offset);
-        }
-        final long slot = offset >>> minBlockShift;
+        final int order = liveOrder(offset);
+        final long slot = offset >>> minimumBlockShift;
         final int rootOrder = rootOrder(slot);
-        int order = 0;
-        for (int k = rootOrder; k > 0; k--)
-        {
-            final long node = slot & -(1L << k);
-            if (free[k].get(node >>> k))
-            {
-                throw notLive(offset);
-            }
-            if (getBit(live[k], node >>> k))
-            {
-                if (node != slot)
-                {
-                    throw notLive(offset);
-                }
-                order = k;
-                break;
-            }
-        }
-        if (order == 0 && free[0].get(slot))
-        {
-            throw notLive(offset);
-        }
-        if (order > 0)
-        {
-            clearBit(live[order], slot >>> order);
-        }
+        clearBit(live[order], slot >>> order);
         liveCount[order]--;
         liveBlocks--;
-        final long bytes = minBlockSize << order;
+        final long bytes = minimumBlockSize << order;
         usedBytes -= bytes;
 
         long merged = slot;
@@ -386,12 +392,12 @@ public final class BuddyPolicy implements AllocationPolicy
     /**
      * {@inheritDoc}
      * <p>
-     * The largest free block, {@code minBlockSize() << k} for the highest order {@code k} with a free block.
+     * The largest free block, {@code minimumBlockSize() << k} for the highest order {@code k} with a free block.
      */
     @Override
     public long largestFreeExtent()
     {
-        return nonEmptyOrders == 0 ? 0 : minBlockSize << (63 - Long.numberOfLeadingZeros(nonEmptyOrders));
+        return nonEmptyOrders == 0 ? 0 : minimumBlockSize << (63 - Long.numberOfLeadingZeros(nonEmptyOrders));
     }
 
     /**
@@ -415,7 +421,7 @@ public final class BuddyPolicy implements AllocationPolicy
     public void walk(final BlockVisitor visitor)
     {
         forEachLeaf((slot, order, isLive) -> visitor.visit(
-            slot << minBlockShift, minBlockSize << order, isLive ? BlockState.LIVE : BlockState.FREE));
+            slot << minimumBlockShift, minimumBlockSize << order, isLive ? BlockState.LIVE : BlockState.FREE));
         if (unusableBytes > 0)
         {
             visitor.visit(usableBytes, unusableBytes, BlockState.RESERVED);
@@ -486,12 +492,12 @@ public final class BuddyPolicy implements AllocationPolicy
             if (isLive)
             {
                 liveLeaves[order]++;
-                liveLeafBytes[0] += minBlockSize << order;
+                liveLeafBytes[0] += minimumBlockSize << order;
             }
             else
             {
                 freeLeaves[order]++;
-                freeLeafBytes[0] += minBlockSize << order;
+                freeLeafBytes[0] += minimumBlockSize << order;
                 final long buddy = slot ^ (1L << order);
                 if (order < rootOrder(slot) && free[order].get(buddy >>> order))
                 {
@@ -511,7 +517,7 @@ public final class BuddyPolicy implements AllocationPolicy
                 problems.add("order " + k + ": " + freeLeaves[k] + " free leaves reached but free bitmap holds "
                     + freeCount[k] + " (a bit on a split node or inside a block)");
             }
-            if (k > 0 && liveLeaves[k] != liveBitCount(k))
+            if (liveLeaves[k] != liveBitCount(k))
             {
                 problems.add("order " + k + ": " + liveLeaves[k] + " live leaves reached but live bitmap holds "
                     + liveBitCount(k) + " (a bit on a split node or inside a block)");
@@ -541,8 +547,8 @@ public final class BuddyPolicy implements AllocationPolicy
      * {@inheritDoc}
      * <p>
      * Reports, for every order {@code N} in {@code [0, maxOrder()]}, {@code buddy.free.order.N} (free blocks
-     * of {@code minBlockSize() << N} bytes, as {@code /proc/buddyinfo}) and {@code buddy.live.order.N} (live
-     * blocks of that order); then {@code buddy.unusable.bytes} and {@code buddy.min.block.bytes}. Allocates
+     * of {@code minimumBlockSize() << N} bytes, as {@code /proc/buddyinfo}) and {@code buddy.live.order.N} (live
+     * blocks of that order); then {@code buddy.unusable.bytes} and {@code buddy.minimum.block.size}. Allocates
      * nothing: the names are built at creation.
      */
     @Override
@@ -557,14 +563,14 @@ public final class BuddyPolicy implements AllocationPolicy
             sink.metric(liveMetricNames[k], liveCount[k]);
         }
         sink.metric("buddy.unusable.bytes", unusableBytes);
-        sink.metric("buddy.min.block.bytes", minBlockSize);
+        sink.metric("buddy.minimum.block.size", minimumBlockSize);
     }
 
     /**
      * {@inheritDoc}
      * <p>
      * The bytes of the bitmaps and the per-order arrays, counting 16 bytes per array or object header and
-     * 8 per element; about {@code 0.379 * capacity / minBlockSize()}, see the class documentation for the
+     * 8 per element; about {@code 0.504 * capacity / minimumBlockSize()}, see the class documentation for the
      * formula. The metric names built at creation are not counted.
      */
     @Override
@@ -581,7 +587,7 @@ public final class BuddyPolicy implements AllocationPolicy
     @Override
     public String toString()
     {
-        return "BuddyPolicy{capacity=" + capacity + ", minBlockSize=" + minBlockSize + ", maxOrder=" + maxOrder
+        return "BuddyPolicy{capacity=" + capacity + ", minimumBlockSize=" + minimumBlockSize + ", maxOrder=" + maxOrder
             + ", used=" + usedBytes + ", live=" + liveBlocks + ", freeBlocks=" + freeBlocks
             + ", unusable=" + unusableBytes + '}';
     }
@@ -638,11 +644,11 @@ public final class BuddyPolicy implements AllocationPolicy
      * The order of the smallest block that holds {@code size} bytes.
      *
      * @param size bytes, {@code > 0}.
-     * @return {@code ceil(log2(ceil(size / minBlockSize())))}.
+     * @return {@code ceil(log2(ceil(size / minimumBlockSize())))}.
      */
     private int orderOf(final long size)
     {
-        final long blocks = ((size - 1) >>> minBlockShift) + 1;
+        final long blocks = ((size - 1) >>> minimumBlockShift) + 1;
         return 64 - Long.numberOfLeadingZeros(blocks - 1);
     }
 
@@ -729,7 +735,7 @@ public final class BuddyPolicy implements AllocationPolicy
      */
     public static final class Builder implements PolicyFactory
     {
-        private long minBlockSize = DEFAULT_MIN_BLOCK_SIZE;
+        private long minimumBlockSize = DEFAULT_MINIMUM_BLOCK_SIZE;
 
         private Builder()
         {
@@ -737,17 +743,17 @@ public final class BuddyPolicy implements AllocationPolicy
 
         /**
          * Sets the minimum block size: the smallest block and the granule of every block. Larger values cut
-         * the metadata ({@code ~0.379 * capacity / minBlockSize} bytes) and raise the rounding of small
+         * the metadata ({@code ~0.504 * capacity / minimumBlockSize} bytes) and raise the rounding of small
          * segments.
          *
-         * @param minBlockSize a power of two, at least the pool profile's start alignment (checked by
+         * @param minimumBlockSize a power of two, at least the pool profile's start alignment (checked by
          *                     {@link #create(long, AlignmentProfile)}); default 128.
          * @return this builder.
          * @throws IllegalArgumentException if not a power of two.
          */
-        public Builder minBlockSize(final long minBlockSize)
+        public Builder minimumBlockSize(final long minimumBlockSize)
         {
-            this.minBlockSize = Align.checkPowerOfTwo(minBlockSize, "minBlockSize");
+            this.minimumBlockSize = Align.checkPowerOfTwo(minimumBlockSize, "minimumBlockSize");
             return this;
         }
 
@@ -756,9 +762,9 @@ public final class BuddyPolicy implements AllocationPolicy
          *
          * @return bytes.
          */
-        public long minBlockSize()
+        public long minimumBlockSize()
         {
-            return minBlockSize;
+            return minimumBlockSize;
         }
 
         @Override
@@ -783,29 +789,29 @@ public final class BuddyPolicy implements AllocationPolicy
             {
                 throw new IllegalArgumentException("capacity must be positive: capacity=" + capacity);
             }
-            if (minBlockSize < profile.startAlignment())
+            if (minimumBlockSize < profile.startAlignment())
             {
-                throw new IllegalArgumentException("minBlockSize must be at least the profile's start alignment: "
-                    + "minBlockSize=" + minBlockSize + ", startAlignment=" + profile.startAlignment()
+                throw new IllegalArgumentException("minimumBlockSize must be at least the profile's start alignment: "
+                    + "minimumBlockSize=" + minimumBlockSize + ", startAlignment=" + profile.startAlignment()
                     + ", profile=" + profile.name());
             }
-            if (capacity < minBlockSize)
+            if (capacity < minimumBlockSize)
             {
                 throw new IllegalArgumentException("capacity must hold at least one minimum block: capacity="
-                    + capacity + ", minBlockSize=" + minBlockSize);
+                    + capacity + ", minimumBlockSize=" + minimumBlockSize);
             }
-            if (SummaryBitmap.wordsFor(capacity / minBlockSize) > MAX_WORDS)
+            if (SummaryBitmap.wordsFor(capacity / minimumBlockSize) > MAX_WORDS)
             {
                 throw new IllegalArgumentException("capacity has too many minimum blocks for the bitmaps, raise "
-                    + "minBlockSize: capacity=" + capacity + ", minBlockSize=" + minBlockSize);
+                    + "minimumBlockSize: capacity=" + capacity + ", minimumBlockSize=" + minimumBlockSize);
             }
-            return new BuddyPolicy(capacity, minBlockSize);
+            return new BuddyPolicy(capacity, minimumBlockSize);
         }
 
         @Override
         public String toString()
         {
-            return NAME + "{minBlockSize=" + minBlockSize + '}';
+            return NAME + "{minimumBlockSize=" + minimumBlockSize + '}';
         }
     }
 }

@@ -12,12 +12,17 @@ import java.util.List;
  * </pre>
  * Levels are added until one holds a single word, so the summaries cost {@code 1/63} of level 0 at most.
  * {@link #set(long)} and {@link #clear(long)} touch a level above only when a word turns empty or
- * non-empty. Nothing is allocated after construction.
+ * non-empty. {@link #first()} first tries the level-0 word where it found the lowest bit last time (no word
+ * below it holds a bit: {@code set} lowers the hint, {@code clear} cannot invalidate it), so a bitmap whose
+ * lowest bits stay in one word answers with one read instead of a descent. Nothing is allocated after
+ * construction.
  */
 final class SummaryBitmap
 {
     private final long bits;
     private final long[][] levels;
+    /** No level-0 word below this one holds a set bit. */
+    private int lowestWord;
 
     SummaryBitmap(final long bits)
     {
@@ -67,6 +72,7 @@ final class SummaryBitmap
     void set(final long index)
     {
         assert index >= 0 && index < bits : "index=" + index + ", bits=" + bits;
+        lowestWord = Math.min(lowestWord, (int)(index >>> 6));
         long i = index;
         for (final long[] level : levels)
         {
@@ -104,6 +110,26 @@ final class SummaryBitmap
      * @return its index, or -1 when no bit is set.
      */
     long first()
+    {
+        final long[] leaf = levels[0];
+        final int hint = lowestWord;
+        if (hint < leaf.length)
+        {
+            final long word = leaf[hint];
+            if (word != 0)
+            {
+                return ((long)hint << 6) + Long.numberOfTrailingZeros(word);
+            }
+        }
+        final long found = descend();
+        if (found >= 0)
+        {
+            lowestWord = (int)(found >>> 6);
+        }
+        return found;
+    }
+
+    private long descend()
     {
         final int top = levels.length - 1;
         final long topWord = levels[top][0];
@@ -160,6 +186,14 @@ final class SummaryBitmap
     void verify(final String name, final List<String> problems)
     {
         final long[] leaf = levels[0];
+        for (int word = 0; word < Math.min(lowestWord, leaf.length); word++)
+        {
+            if (leaf[word] != 0)
+            {
+                problems.add(name + ": word " + word + " holds a bit below the lowest-word hint " + lowestWord);
+                break;
+            }
+        }
         final int spare = (int)(leaf.length * 64L - bits);
         if (spare > 0 && (leaf[leaf.length - 1] >>> (64 - spare)) != 0)
         {

@@ -23,6 +23,10 @@ final class SlabClass
     final long length;
     final long segmentSize;
     final long objectSize;
+    /** log2 of the largest power of two dividing {@code objectSize}. */
+    final int objectSizeShift;
+    /** The inverse of {@code objectSize >> objectSizeShift} (odd) modulo 2^64: see {@link #objectAt(long)}. */
+    final long oddInverse;
     final long minSize;
     final long slabSize;
     final int objectsPerSlab;
@@ -73,6 +77,8 @@ final class SlabClass
         this.length = length;
         this.segmentSize = segmentSize;
         this.objectSize = objectSize;
+        this.objectSizeShift = Long.numberOfTrailingZeros(objectSize);
+        this.oddInverse = inverseModulo64(objectSize >>> objectSizeShift);
         this.minSize = minSize;
         this.slabSize = slabSize;
         this.objectsPerSlab = (int)(slabSize / objectSize);
@@ -106,6 +112,37 @@ final class SlabClass
         objectSizeMetric = prefix + "object.size";
         slabSizeMetric = prefix + "slab.size";
         lengthMetric = prefix + "length";
+    }
+
+    /**
+     * The multiplicative inverse of an odd number modulo 2^64, by Newton's iteration (each step doubles the
+     * correct low bits: 3, 6, 12, 24, 48, 96).
+     */
+    static long inverseModulo64(final long odd)
+    {
+        assert (odd & 1) == 1;
+        long inverse = odd;
+        for (int i = 0; i < 5; i++)
+        {
+            inverse *= 2 - odd * inverse;
+        }
+        return inverse;
+    }
+
+    /**
+     * The index of the object that starts {@code relative} bytes into a slab, by exact division without a
+     * divide instruction (Granlund and Montgomery): with {@code objectSize = d * 2^k}, d odd,
+     * {@code rotateRight(relative * inverse(d), k)} is {@code relative / objectSize} when {@code relative} is a
+     * multiple of it, and at least {@code 2^64 / objectSize} (unsigned) when it is not, far above any object
+     * count.
+     *
+     * @param relative bytes from the slab's start, {@code >= 0}.
+     * @return the object index, or -1 when no object of this slab starts there.
+     */
+    int objectAt(final long relative)
+    {
+        final long quotient = Long.rotateRight(relative * oddInverse, objectSizeShift);
+        return Long.compareUnsigned(quotient, objectsPerSlab) < 0 ? (int)quotient : -1;
     }
 
     int slabs()

@@ -320,11 +320,10 @@ public final class SlabPolicy implements AllocationPolicy
     @Override
     public long allocate(final long size, final long alignment)
     {
-        if (size <= 0)
+        if (size <= 0 | alignment <= 0 | (alignment & (alignment - 1)) != 0)
         {
-            throw new IllegalArgumentException("size must be positive: size=" + size);
+            throw badRequest(size, alignment);
         }
-        Align.checkPowerOfTwo(alignment, "alignment");
         if (alignment <= startAlignment)
         {
             final SlabClass c = classFor(size);
@@ -350,6 +349,15 @@ public final class SlabPolicy implements AllocationPolicy
         }
         releaseSpares();
         return backing.allocate(size, alignment);
+    }
+
+    private static IllegalArgumentException badRequest(final long size, final long alignment)
+    {
+        if (size <= 0)
+        {
+            return new IllegalArgumentException("size must be positive: size=" + size);
+        }
+        return new IllegalArgumentException("alignment must be a power of 2: alignment=" + alignment);
     }
 
     private long allocateObject(final SlabClass c)
@@ -401,7 +409,6 @@ public final class SlabPolicy implements AllocationPolicy
         {
             return SlabClass.NIL;
         }
-        final long usedBefore = backing.usedBytes();
         final long start = backing.allocate(c.slabSize, SLAB_GRANULE);
         if (start == NO_OFFSET)
         {
@@ -413,7 +420,7 @@ public final class SlabPolicy implements AllocationPolicy
             throw new IllegalStateException("backing policy " + backing.name() + " returned a misplaced slab: offset="
                 + start + ", size=" + c.slabSize + ", alignment=" + SLAB_GRANULE);
         }
-        final long heldBytes = backing.usedBytes() - usedBefore;
+        final long heldBytes = backing.blockSize(start);
         assert heldBytes >= c.slabSize : "backing held " + heldBytes + " for a slab of " + c.slabSize;
         final int slot = c.openSlab(start, heldBytes);
         c.push(SlabClass.PARTIAL, slot);
@@ -475,7 +482,7 @@ public final class SlabPolicy implements AllocationPolicy
     @Override
     public long free(final long offset)
     {
-        if (offset < 0 || offset >= capacity)
+        if (offset < 0 | offset >= capacity)
         {
             throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
         }
@@ -496,15 +503,43 @@ public final class SlabPolicy implements AllocationPolicy
         return bytes;
     }
 
-    private long freeObject(final SlabClass c, final int slot, final long offset)
+    /**
+     * {@inheritDoc}
+     * <p>
+     * An object's class object size, or the backing policy's size of a block outside the slabs.
+     */
+    @Override
+    public long blockSize(final long offset)
     {
-        final long relative = offset - c.start[slot];
-        final long object = relative / c.objectSize;
-        if (object * c.objectSize != relative || object >= c.objectsPerSlab || c.isFree(slot, (int)object))
+        if (offset < 0 || offset >= capacity)
         {
             throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
         }
-        c.putObject(slot, (int)object);
+        final int ref = chunks[(int)(offset >>> CHUNK_SHIFT)];
+        if (ref == NO_SLAB)
+        {
+            return backing.blockSize(offset);
+        }
+        final SlabClass c = classes[ref >>> SLOT_BITS];
+        objectIndex(c, ref & SLOT_MASK, offset);
+        return c.objectSize;
+    }
+
+    /** The index of the live object at {@code offset} in a slab, or an exception naming the offset. */
+    private static int objectIndex(final SlabClass c, final int slot, final long offset)
+    {
+        final int object = c.objectAt(offset - c.start[slot]);
+        if (object < 0 || c.isFree(slot, object))
+        {
+            throw new IllegalArgumentException("not the offset of a live block: offset=" + offset);
+        }
+        return object;
+    }
+
+    private long freeObject(final SlabClass c, final int slot, final long offset)
+    {
+        final int object = objectIndex(c, slot, offset);
+        c.putObject(slot, object);
         c.liveObjects--;
         c.freeObjects++;
         classesWithFreeObjects |= 1L << c.index;
@@ -1026,7 +1061,8 @@ public final class SlabPolicy implements AllocationPolicy
 
         /**
          * The policy slabs and unmatched requests are carved from (default {@link TlsfPolicy#builder()}: constant time, no garbage).
-         * It must honour an alignment of {@link #SLAB_GRANULE} and report {@code usedBytes()} exactly.
+         * It must honour an alignment of {@link #SLAB_GRANULE}; a slab's held bytes are the backing's
+         * {@link AllocationPolicy#blockSize(long)} of its block.
          *
          * @param backing a factory; it creates its policy over the same capacity and profile.
          * @return this builder.

@@ -4,7 +4,8 @@ import io.carve.pool.align.Align;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.FirstFitPolicy;
-import io.carve.pool.policy.PolicyChecks;
+import io.carve.pool.testing.MediaLengths;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;

@@ -5,18 +5,18 @@ import io.carve.pool.align.MemoryApi;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.AllocationPolicyContract;
 import io.carve.pool.policy.BlockState;
-import io.carve.pool.policy.PolicyChecks;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.testing.HeapProbe;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,7 +42,7 @@ class BuddyPolicyTest extends AllocationPolicyContract
     void shouldDefaultToA128ByteMinimumBlock()
     {
         final BuddyPolicy policy = buddy(64 * MIB);
-        assertEquals(128, policy.minBlockSize());
+        assertEquals(128, policy.minimumBlockSize());
         assertEquals(19, policy.maxOrder());
         assertEquals(0, policy.unusableBytes());
         assertEquals(64 * MIB, policy.largestFreeExtent());
@@ -53,28 +53,28 @@ class BuddyPolicyTest extends AllocationPolicyContract
     @Test
     void shouldRejectAMinimumBlockBelowTheProfileStartAlignment()
     {
-        final BuddyPolicy.Builder builder = BuddyPolicy.builder().minBlockSize(64);
+        final BuddyPolicy.Builder builder = BuddyPolicy.builder().minimumBlockSize(64);
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> builder.create(64 * MIB, AlignmentProfile.UNIFIED));
-        assertEquals("minBlockSize must be at least the profile's start alignment: minBlockSize=64, "
+        assertEquals("minimumBlockSize must be at least the profile's start alignment: minimumBlockSize=64, "
             + "startAlignment=128, profile=UNIFIED", e.getMessage());
-        assertEquals(64, builder.create(64 * MIB, AlignmentProfile.of(MemoryApi.RT_MALLOC)).minBlockSize());
+        assertEquals(64, builder.create(64 * MIB, AlignmentProfile.of(MemoryApi.RT_MALLOC)).minimumBlockSize());
     }
 
     @Test
     void shouldRejectAMinimumBlockThatIsNotAPowerOfTwo()
     {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> BuddyPolicy.builder().minBlockSize(192));
-        assertEquals("minBlockSize must be a power of 2: minBlockSize=192", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> BuddyPolicy.builder().minBlockSize(0));
+            () -> BuddyPolicy.builder().minimumBlockSize(192));
+        assertEquals("minimumBlockSize must be a power of 2: minimumBlockSize=192", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BuddyPolicy.builder().minimumBlockSize(0));
     }
 
     @Test
     void shouldRejectACapacityBelowOneMinimumBlock()
     {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> buddy(100));
-        assertEquals("capacity must hold at least one minimum block: capacity=100, minBlockSize=128", e.getMessage());
+        assertEquals("capacity must hold at least one minimum block: capacity=100, minimumBlockSize=128", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> buddy(0));
     }
 
@@ -201,7 +201,7 @@ class BuddyPolicyTest extends AllocationPolicyContract
         }
         assertEquals(0L, metrics.get("buddy.free.order." + policy.maxOrder()));
         assertEquals(1L, metrics.get("buddy.live.order.0"));
-        assertEquals(128L, metrics.get("buddy.min.block.bytes"));
+        assertEquals(128L, metrics.get("buddy.minimum.block.size"));
         assertEquals(128, policy.allocate(128, 128), "the buddy of the first block is the lowest free block");
     }
 
@@ -264,16 +264,28 @@ class BuddyPolicyTest extends AllocationPolicyContract
     }
 
     @Test
-    void shouldKeepMetadataNearThreeBitsPerMinimumBlock()
+    void shouldKeepMetadataNearFourBitsPerMinimumBlock()
     {
         final BuddyPolicy policy = buddy(1L << 30);
         final long slots = (1L << 30) / 128;
         final long metadata = policy.metadataBytes();
-        assertTrue(metadata >= slots * 3 / 8, "metadata=" + metadata);
-        assertTrue(metadata <= slots * 3 / 8 + slots / 64 + 4096, "metadata=" + metadata);
-        final long coarse = BuddyPolicy.builder().minBlockSize(4096).create(1L << 30, AlignmentProfile.UNIFIED)
+        assertTrue(metadata >= slots * 4 / 8, "metadata=" + metadata);
+        assertTrue(metadata <= slots * 4 / 8 + slots / 64 + 4096, "metadata=" + metadata);
+        final long coarse = BuddyPolicy.builder().minimumBlockSize(4096).create(1L << 30, AlignmentProfile.UNIFIED)
             .metadataBytes();
         assertTrue(coarse * 16 < metadata, "a larger minimum block shrinks the metadata: " + coarse);
+    }
+
+    @Test
+    void shouldRejectAFreeOfAMinimumBlockWhoseLiveBitIsLostAndReportIt()
+    {
+        final BuddyPolicy policy = buddy(MIB);
+        final long offset = policy.allocate(100, 128);
+        assertEquals(128, policy.blockSize(offset));
+        policy.live[0][(int)(offset / 128 >>> 6)] &= ~(1L << (offset / 128));
+        assertTrue(policy.verify().stream().anyMatch(p -> p.startsWith("order 0: 1 live leaves reached but live bitmap holds 0")),
+            policy.verify()::toString);
+        assertThrows(IllegalArgumentException.class, () -> policy.free(offset));
     }
 
     @Test
@@ -319,9 +331,6 @@ class BuddyPolicyTest extends AllocationPolicyContract
     @Test
     void shouldAllocateNothingOnTheHeapInAllocateAndFree()
     {
-        assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long thread = Thread.currentThread().getId();
         final BuddyPolicy policy = buddy(256 * MIB);
         final long[] offsets = new long[1024];
         final long[] sizes = new long[offsets.length];
@@ -330,17 +339,7 @@ class BuddyPolicyTest extends AllocationPolicyContract
         {
             sizes[i] = AlignmentProfile.UNIFIED.segmentSize(1 + random.nextInt(128 * 1024));
         }
-        churn(policy, offsets, sizes);
-        // Garbage per operation would show in every window; a one-off allocation by the JVM itself (a
-        // deoptimisation, a lazily initialised runtime structure) shows in one at most.
-        long allocated = Long.MAX_VALUE;
-        for (int window = 0; window < 3 && allocated != 0; window++)
-        {
-            final long before = threads.getThreadAllocatedBytes(thread);
-            churn(policy, offsets, sizes);
-            allocated = threads.getThreadAllocatedBytes(thread) - before;
-        }
-        assertEquals(0, allocated, "heap bytes allocated by " + 2 * 20 * offsets.length + " allocate/free calls in each of 3 windows");
+        HeapProbe.assertAllocationFree(2 * 20 * offsets.length + " allocate/free calls", () -> churn(policy, offsets, sizes));
         assertConsistent(policy);
     }
 

@@ -3,6 +3,7 @@ package io.carve.pool.policy.slab;
 import io.carve.pool.align.Align;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.FirstFitPolicy;
+import io.carve.pool.testing.DifferentialRun;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -10,17 +11,17 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 
-import static io.carve.pool.policy.PolicyChecks.assertMatches;
-import static io.carve.pool.policy.PolicyChecks.assertPlaced;
-import static io.carve.pool.policy.PolicyChecks.extents;
 import static io.carve.pool.policy.slab.SlabTesting.MIB;
 import static io.carve.pool.policy.slab.SlabTesting.NV12_1080P;
 import static io.carve.pool.policy.slab.SlabTesting.NV12_720P;
 import static io.carve.pool.policy.slab.SlabTesting.PROFILE;
 import static io.carve.pool.policy.slab.SlabTesting.metric;
+import static io.carve.pool.testing.PolicyChecks.assertMatches;
+import static io.carve.pool.testing.PolicyChecks.assertPlaced;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The slab policy against the reference first-fit policy: the same seeded operations (class-sized and
@@ -32,21 +33,16 @@ class SlabPolicyDifferentialTest
 {
     private static final long[] CLASS_LENGTHS = {4096, 65_536, NV12_720P, NV12_1080P};
 
-    /** One live block: the size asked for and where each policy put it. */
-    private record Live(long size, long alignment, long slabOffset, long referenceOffset)
-    {
-    }
-
     @Test
     void shouldAgreeWithFirstFitCheckingEverythingAfterEveryStep()
     {
-        run(1L << 30, 1_500, 17, true);
+        run(1L << 30, 1_500, 17, 1);
     }
 
     @Test
     void shouldAgreeWithFirstFitOverALongRunWithCheapChecks()
     {
-        run(1L << 30, 30_000, 23, false);
+        run(1L << 30, 30_000, 23, 3_000);
     }
 
     @Test
@@ -95,70 +91,43 @@ class SlabPolicyDifferentialTest
         assertEquals(1, extents(slab).size());
     }
 
-    private static void run(final long capacity, final int steps, final long seed, final boolean checkEveryStep)
+    private static void run(final long capacity, final int steps, final long seed, final int checkEvery)
     {
-        final SlabPolicy slab = newPolicy(capacity);
-        final FirstFitPolicy reference = new FirstFitPolicy(capacity);
-        final TreeMap<Long, Long> slabModel = new TreeMap<>();
-        final TreeMap<Long, Long> referenceModel = new TreeMap<>();
-        final List<Live> live = new ArrayList<>();
-        final Random random = new Random(seed);
-        long expectedSlabUsed = 0;
-        long expectedReferenceUsed = 0;
-        for (int step = 0; step < steps; step++)
-        {
-            final double allocateChance = live.size() < 40 ? 0.75 : live.size() > 160 ? 0.3 : 0.55;
-            if (live.isEmpty() || random.nextDouble() < allocateChance)
+        final DifferentialRun.Outcome outcome = DifferentialRun.of(SlabPolicy.builder().sizeClasses(CLASS_LENGTHS)
+                .backing(FirstFitPolicy.factory()))
+            .capacity(capacity)
+            .seed(seed)
+            .steps(steps)
+            .checkEvery(checkEvery)
+            .sizes(SlabPolicyDifferentialTest::randomSize)
+            .alignments(64, 128, 128, 128, 128, 128, 128, 128)
+            .mix((random, live, lastRefused) -> random.nextDouble() < (live < 40 ? 0.75 : live > 160 ? 0.3 : 0.55))
+            .rules(new DifferentialRun.Rules()
             {
-                final long size = randomSize(random);
-                final long alignment = random.nextInt(8) == 0 ? 64 : 128;
-                final long slabOffset = slab.allocate(size, alignment);
-                final long referenceOffset = reference.allocate(size, alignment);
-                assertNotEquals(AllocationPolicy.NO_OFFSET, slabOffset, "slab failed at step " + step);
-                assertNotEquals(AllocationPolicy.NO_OFFSET, referenceOffset, "reference failed at step " + step);
-                if (checkEveryStep)
+                @Override
+                public void placed(final AllocationPolicy subject, final long size, final long alignment,
+                    final long offset, final long blockSize)
                 {
-                    assertPlaced(slab, slabModel, slabOffset, size, alignment);
-                    assertPlaced(reference, referenceModel, referenceOffset, size, alignment);
+                    assertEquals(expectedHeld(size, alignment), blockSize, () -> "slab block for size=" + size);
                 }
-                slabModel.put(slabOffset, size);
-                referenceModel.put(referenceOffset, size);
-                live.add(new Live(size, alignment, slabOffset, referenceOffset));
-                expectedSlabUsed += expectedHeld(size, alignment);
-                expectedReferenceUsed += size;
-            }
-            else
-            {
-                final Live gone = live.remove(random.nextInt(live.size()));
-                assertEquals(expectedHeld(gone.size(), gone.alignment()), slab.free(gone.slabOffset()));
-                assertEquals(gone.size(), reference.free(gone.referenceOffset()));
-                slabModel.remove(gone.slabOffset());
-                referenceModel.remove(gone.referenceOffset());
-                expectedSlabUsed -= expectedHeld(gone.size(), gone.alignment());
-                expectedReferenceUsed -= gone.size();
-            }
-            assertEquals(reference.liveBlocks(), slab.liveBlocks());
-            assertEquals(live.size(), slab.liveBlocks());
-            assertEquals(expectedReferenceUsed, reference.usedBytes());
-            assertEquals(expectedSlabUsed, slab.usedBytes(), "slab usedBytes at step " + step);
-            assertTrue(slab.freeBytes() <= capacity - slab.usedBytes());
-            if (checkEveryStep || step % 3_000 == 0)
-            {
-                assertMatches(slab, slabModel);
-                assertMatches(reference, referenceModel);
-            }
-        }
-        assertEquals(0, metric(slab, "slab.fallback.total"), "a class request missed its slab");
-        assertTrue(metric(slab, "slab.live.objects") > 0 && metric(slab, "slab.backing.bytes") > 0,
-            "the run exercised both slabs and the backing");
-        for (final Live gone : live)
-        {
-            slab.free(gone.slabOffset());
-            reference.free(gone.referenceOffset());
-        }
-        assertEquals(reference.freeBytes(), slab.freeBytes());
-        assertEquals(extents(reference), extents(slab));
-        assertEquals(0, metric(slab, "slab.slabs"));
+
+                @Override
+                public void refused(final AllocationPolicy subject, final long size, final long alignment,
+                    final long largest)
+                {
+                    fail("slab refused size=" + size + " with room to spare");
+                }
+
+                @Override
+                public void finished(final AllocationPolicy subject, final DifferentialRun.Outcome outcome)
+                {
+                    assertEquals(0, metric(subject, "slab.fallback.total"), "a class request missed its slab");
+                    assertTrue(metric(subject, "slab.live.objects") > 0 && metric(subject, "slab.backing.bytes") > 0,
+                        "the run exercised both slabs and the backing");
+                }
+            })
+            .run();
+        assertEquals(0, outcome.oracleRefusals(), () -> "first fit refused a request: " + outcome);
     }
 
     private static SlabPolicy newPolicy(final long capacity)

@@ -12,8 +12,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
-import static io.carve.pool.policy.PolicyChecks.extents;
 import static io.carve.pool.policy.slab.SlabTesting.MIB;
 import static io.carve.pool.policy.slab.SlabTesting.NV12_1080P;
 import static io.carve.pool.policy.slab.SlabTesting.NV12_4K;
@@ -21,6 +19,8 @@ import static io.carve.pool.policy.slab.SlabTesting.NV12_720P;
 import static io.carve.pool.policy.slab.SlabTesting.metric;
 import static io.carve.pool.policy.slab.SlabTesting.reservedBytes;
 import static io.carve.pool.policy.slab.SlabTesting.segment;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

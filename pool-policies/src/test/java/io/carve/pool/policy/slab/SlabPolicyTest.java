@@ -6,17 +6,15 @@ import io.carve.pool.policy.AllocationPolicyContract;
 import io.carve.pool.policy.BlockState;
 import io.carve.pool.policy.FirstFitPolicy;
 import io.carve.pool.policy.MetricSink;
-import io.carve.pool.policy.PolicyChecks;
 import io.carve.pool.policy.PolicyFactory;
+import io.carve.pool.testing.HeapProbe;
+import io.carve.pool.testing.PolicyChecks;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.carve.pool.policy.PolicyChecks.assertConsistent;
-import static io.carve.pool.policy.PolicyChecks.extents;
 import static io.carve.pool.policy.slab.SlabTesting.MIB;
 import static io.carve.pool.policy.slab.SlabTesting.NV12_1080P;
 import static io.carve.pool.policy.slab.SlabTesting.NV12_4K;
@@ -25,6 +23,8 @@ import static io.carve.pool.policy.slab.SlabTesting.create;
 import static io.carve.pool.policy.slab.SlabTesting.metric;
 import static io.carve.pool.policy.slab.SlabTesting.metrics;
 import static io.carve.pool.policy.slab.SlabTesting.segment;
+import static io.carve.pool.testing.PolicyChecks.assertConsistent;
+import static io.carve.pool.testing.PolicyChecks.extents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -354,7 +354,6 @@ class SlabPolicyTest extends AllocationPolicyContract
     @Test
     void shouldAllocateNothingOnTheHeapInSteadyState()
     {
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final SlabPolicy policy = create(frames(), 256 * MIB);
         final long keep = policy.allocate(segment(NV12_720P), 128);
         final long[] frames = new long[16];
@@ -363,12 +362,7 @@ class SlabPolicyTest extends AllocationPolicyContract
         {
             frames[i] = policy.allocate(m, 128);
         }
-        cycle(policy, frames, m, 2_000);
-        final long thread = Thread.currentThread().getId();
-        final long before = threads.getThreadAllocatedBytes(thread);
-        cycle(policy, frames, m, 20_000);
-        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-        assertTrue(allocated < 4096, "allocate/free put " + allocated + " bytes on the heap");
+        HeapProbe.assertAllocationFree("20,000 rounds of frame churn", () -> cycle(policy, frames, m, 20_000));
         assertConsistent(policy);
         policy.free(keep);
     }
@@ -388,6 +382,25 @@ class SlabPolicyTest extends AllocationPolicyContract
             for (int j = 12; j < 16; j++)
             {
                 frames[j] = policy.allocate(m, 128);
+            }
+        }
+    }
+
+    @Test
+    void shouldFindAnObjectIndexByExactDivisionForEveryOffsetOfASlab()
+    {
+        final java.util.Random random = new java.util.Random(21);
+        for (int round = 0; round < 200; round++)
+        {
+            final long objectSize = round < 100 ? 128 * (1 + random.nextInt(100_000)) : 1 + random.nextInt(1 << 24);
+            final int objects = (int)Math.min(SlabPolicy.MAX_OBJECTS_PER_SLAB, Math.max(1, (64L << 20) / objectSize));
+            final SlabClass c = new SlabClass(0, objectSize, objectSize, objectSize, objectSize, objects * objectSize, 1);
+            for (int i = 0; i < 2_000; i++)
+            {
+                final long relative = random.nextBoolean() ? objectSize * random.nextInt(objects + 2)
+                    : (long)(random.nextDouble() * (objects + 2) * objectSize);
+                final long expected = relative % objectSize == 0 && relative / objectSize < objects ? relative / objectSize : -1;
+                assertEquals(expected, c.objectAt(relative), "objectSize=" + objectSize + ", relative=" + relative);
             }
         }
     }

@@ -3,7 +3,7 @@ package io.carve.pool.policy.slab;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.BlockState;
-import io.carve.pool.policy.PolicyChecks;
+import io.carve.pool.testing.PolicyChecks;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,8 +1,12 @@
-package io.carve.pool.policy;
+package io.carve.pool.testing;
+
+import io.carve.pool.policy.AllocationPolicy;
+import io.carve.pool.policy.BlockState;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +14,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Cross-checks a policy's walk, figures and integrity walker against each other and against a model of
- * the live blocks. Shared by the contract and by each policy's differential tests (published in the
- * test-jar).
+ * the live blocks. Shared by the policy contract, {@link DifferentialRun} and every policy's tests.
  */
 public final class PolicyChecks
 {
@@ -120,7 +123,7 @@ public final class PolicyChecks
      */
     public static void assertPlaced(
         final AllocationPolicy policy,
-        final java.util.NavigableMap<Long, Long> model,
+        final NavigableMap<Long, Long> model,
         final long offset,
         final long size,
         final long alignment)
