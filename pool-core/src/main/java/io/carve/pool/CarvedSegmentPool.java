@@ -292,35 +292,41 @@ final class CarvedSegmentPool implements SegmentPool
         try
         {
             checkOpen("allocate");
-            final long offset = mine.take(c, m);
-            if (offset == ThreadCache.NONE)
-            {
-                return NULL_ADDRESS;
-            }
-            final long[] leaf = mine.takenLeaf();
-            final int guardLength = (int)(m - len);
-            final boolean guarded = guards != null && (guardInterval == 1 || mine.sampleGuard(guardInterval));
-            if (guarded)
-            {
-                try
-                {
-                    guards.arm(base + offset, len, guardLength);
-                }
-                catch (final RuntimeException e)
-                {
-                    // The lease still covers it: take() left the lease alone.
-                    mine.refill(offset, m, leaf);
-                    throw e;
-                }
-            }
-            SegmentTable.set(leaf, SegmentTable.entry(offset), SegmentRecord.live(len, guardLength, guarded));
-            mine.counters.allocated(len);
-            return base + offset;
+            return takeLocked(mine, c, len, m);
         }
         finally
         {
             mine.unlock();
         }
+    }
+
+    /** The body of a cached take; the caller holds the cache's lock and has checked that the pool is open. */
+    private long takeLocked(final ThreadCache mine, final int c, final long len, final long m)
+    {
+        final long offset = mine.take(c, m);
+        if (offset == ThreadCache.NONE)
+        {
+            return NULL_ADDRESS;
+        }
+        final long[] leaf = mine.takenLeaf();
+        final int guardLength = (int)(m - len);
+        final boolean guarded = guards != null && (guardInterval == 1 || mine.sampleGuard(guardInterval));
+        if (guarded)
+        {
+            try
+            {
+                guards.arm(base + offset, len, guardLength);
+            }
+            catch (final RuntimeException e)
+            {
+                // The lease still covers it: take() left the lease alone.
+                mine.refill(offset, m, leaf);
+                throw e;
+            }
+        }
+        SegmentTable.set(leaf, SegmentTable.entry(offset), SegmentRecord.live(len, guardLength, guarded));
+        mine.counters.allocated(len);
+        return base + offset;
     }
 
     /** The segment reaches its caller: leak site, listener; a listener that throws gets it freed again. */
@@ -500,6 +506,16 @@ final class CarvedSegmentPool implements SegmentPool
             reclaimTick = 0;
             cache.reclaimEnded(false);
         }
+        if (mine != null && alignment == poolAlignment && mine.missNeedsWork(m))
+        {
+            // A size this thread repeats: fill its class (from the depot first) and take from it. Only at the
+            // pool's own alignment: cached segments must suit any request of their size.
+            final long address = refillAndTake(mine, len, m);
+            if (address != NULL_ADDRESS)
+            {
+                return address;
+            }
+        }
         long offset = policy.allocate(m, alignment);
         if (offset == AllocationPolicy.NO_OFFSET && cache != null)
         {
@@ -531,10 +547,6 @@ final class CarvedSegmentPool implements SegmentPool
         table.set(offset, SegmentRecord.live(len, guardLength, guarded));
         counters.allocated(len);
         hold(m);
-        if (mine != null && (offset & (poolAlignment - 1)) == 0 && mine.missNeedsWork(m))
-        {
-            refill(mine, m);
-        }
         return base + offset;
     }
 
@@ -562,38 +574,42 @@ final class CarvedSegmentPool implements SegmentPool
     }
 
     /**
-     * After an allocation of {@code m} missed the caller's cache: let the cache claim a class (releasing
-     * what it evicts) and carve the refill it asks for. The caller holds the pool lock.
+     * After an allocation of {@code m} missed the caller's cache: lets the cache claim a class (releasing what
+     * it evicts), fills the class with the batch it asks for, from the depot first (segments another thread
+     * freed, handed over without the policy) and then carved from the policy, and takes one segment of it as
+     * the allocation. Returns the address, or 0 if the class got nothing (no class yet, no lease, the
+     * policy is full). The caller holds the pool lock.
      */
-    private void refill(final ThreadCache mine, final long m)
+    private long refillAndTake(final ThreadCache mine, final long len, final long m)
     {
         mine.lock();
         try
         {
             if (mine.retired)
             {
-                return;
+                return NULL_ADDRESS;
             }
-            int more = mine.missed(m, spill);
+            final int batch = mine.missed(m, spill) + 1;
+            // While a thread waits for memory, carve only the segment asked for: no batch to hoard.
+            int wanted = waiters > 0 ? 1 : batch;
             for (int i = 1; i <= spill[0]; i++)
             {
                 releaseLocked(spill[i], spill[ThreadCache.DEPTH + 1]);
             }
-            if (more > 0)
+            if (mine.mayTake(m) == ThreadCache.NO_CLASS && mine.hasClass(m))
             {
-                // Segments another thread freed and flushed come first: no policy work to hand them over.
                 final ThreadCache depot = cache.depot();
                 depot.lock();
                 try
                 {
-                    more -= depot.moveTo(mine, m, more);
+                    wanted -= depot.moveTo(mine, m, wanted);
                 }
                 finally
                 {
                     depot.unlock();
                 }
             }
-            while (more-- > 0 && mine.canRefill(m, cache.budget(), cache.chunk()))
+            while (wanted-- > 0 && mine.canRefill(m, cache.budget(), cache.chunk()))
             {
                 final long extra = policy.allocate(m, poolAlignment);
                 if (extra == AllocationPolicy.NO_OFFSET)
@@ -605,6 +621,10 @@ final class CarvedSegmentPool implements SegmentPool
                 hold(m);
                 mine.refill(extra, m, table.leaf(extra));
             }
+            final int c = mine.mayTake(m);
+            final long address = c == ThreadCache.NO_CLASS ? NULL_ADDRESS : takeLocked(mine, c, len, m);
+            mine.trimLease(cache.budget(), Math.max(cache.chunk(), (ThreadCache.DEPTH / 2) * m));
+            return address;
         }
         finally
         {
@@ -772,26 +792,25 @@ final class CarvedSegmentPool implements SegmentPool
         try
         {
             checkOpen("free");
-            if (!SegmentTable.compareAndSet(leaf, entry, record, SegmentRecord.FREED))
+            if (flushClass < 0 || !flushAndPark(mine, flushClass, address, leaf, entry, record, len, m))
             {
-                throw invalidFree(address, offset, table.get(offset));
-            }
-            if (SegmentRecord.isGuarded(record))
-            {
-                damaged = guards.check(address, len, SegmentRecord.guardLength(record), scratch);
-                if (damaged >= 0)
+                if (!SegmentTable.compareAndSet(leaf, entry, record, SegmentRecord.FREED))
                 {
-                    found = scratch[damaged];
-                    counters.guardViolations++;
+                    throw invalidFree(address, offset, table.get(offset));
                 }
-            }
-            policy.free(offset);
-            heldBytes -= m;
-            released = true;
-            counters.freed(len);
-            if (flushClass >= 0)
-            {
-                flush(mine, flushClass);
+                if (SegmentRecord.isGuarded(record))
+                {
+                    damaged = guards.check(address, len, SegmentRecord.guardLength(record), scratch);
+                    if (damaged >= 0)
+                    {
+                        found = scratch[damaged];
+                        counters.guardViolations++;
+                    }
+                }
+                policy.free(offset);
+                heldBytes -= m;
+                released = true;
+                counters.freed(len);
             }
         }
         finally
@@ -806,21 +825,31 @@ final class CarvedSegmentPool implements SegmentPool
     }
 
     /**
-     * Empties half of a full class of the caller's cache into the depot, where another thread's miss finds
-     * it, releasing to the policy what the depot cannot take; the caller holds the pool lock.
+     * The free of a segment whose class in the caller's cache is full: half of the class moves to the depot
+     * (where another thread's miss finds it; what the depot cannot take goes to the policy), and the segment
+     * is parked in the room this made, with its guards checked as on the cached path. Returns false, having
+     * changed no record, if the segment must go to the policy instead (its guards are damaged, the cache was
+     * retired, no lease). The caller holds the pool lock, so the segment's memory is still the pool's.
      */
-    private void flush(final ThreadCache mine, final int c)
+    private boolean flushAndPark(
+        final ThreadCache mine,
+        final int c,
+        final long address,
+        final long[] leaf,
+        final int entry,
+        final long record,
+        final long len,
+        final long m)
     {
         final ThreadCache depot = cache.depot();
         mine.lock();
         depot.lock();
         try
         {
-            if (mine.retired)
+            if (mine.retired || mine.classSize(c) != m)
             {
-                return;
+                return false;
             }
-            final long m = mine.classSize(c);
             final int half = mine.parked(m) / 2;
             depot.claimClass(m, spill);
             for (int i = 1; i <= spill[0]; i++)
@@ -836,6 +865,19 @@ final class CarvedSegmentPool implements SegmentPool
                     releaseLocked(spill[i], m);
                 }
             }
+            final int room = mine.parkable(c, m, cache.budget(), cache.chunk());
+            if (room < 0 || SegmentRecord.isGuarded(record)
+                && guards.check(address, len, SegmentRecord.guardLength(record), mine.scratch) >= 0)
+            {
+                return false;
+            }
+            if (!SegmentTable.compareAndSet(leaf, entry, record, SegmentRecord.parked(m)))
+            {
+                return false;
+            }
+            mine.park(room, address - base, m, leaf);
+            mine.counters.freed(len);
+            return true;
         }
         finally
         {
@@ -1203,6 +1245,12 @@ final class CarvedSegmentPool implements SegmentPool
         {
             throw new PoolClosedException(name, operation);
         }
+    }
+
+    /** The cache budget not leased to any cache: for tests of the leases. */
+    long unleasedBudget()
+    {
+        return cache == null ? 0 : cache.budget().get();
     }
 
     /** The thread caches registered now (the depot not counted): for tests of the cache's lifecycle. */

@@ -398,11 +398,33 @@ final class ThreadCache extends SpinLock
         assign(c, segmentSize);
     }
 
+    /** Whether a class holds {@code segmentSize} (empty or not); owner only. */
+    boolean hasClass(final long segmentSize)
+    {
+        return classOf(segmentSize) != NO_CLASS;
+    }
+
     /** Segments parked in the class of {@code segmentSize}; the caller holds the lock. */
     int parked(final long segmentSize)
     {
         final int c = classOf(segmentSize);
         return c == NO_CLASS ? 0 : counts[c];
+    }
+
+    /**
+     * Returns to {@code budget} the lease this cache holds beyond its parked bytes plus {@code keep}. Taking
+     * a segment leaves its lease with the cache, and segments moved in from the depot bring theirs, so a
+     * thread that only allocates would otherwise gather lease until the budget ran dry for every other
+     * thread. The caller holds the pool's lock and this lock.
+     */
+    void trimLease(final AtomicLong budget, final long keep)
+    {
+        final long excess = lease - parkedBytes - keep;
+        if (excess > 0)
+        {
+            lease -= excess;
+            budget.addAndGet(excess);
+        }
     }
 
     /** Sampled guards: true for one segment in {@code interval} allocated through this cache. */
@@ -430,7 +452,9 @@ final class ThreadCache extends SpinLock
             {
                 return false;
             }
-            final long take = Math.min(Math.max(need, chunk), available);
+            // Take lease for half a class at once (at least a chunk), so a thread parking a stream of one
+            // size touches the shared budget once every few segments rather than on every free.
+            final long take = Math.min(Math.max(need, Math.max(chunk, (DEPTH / 2) * segmentSize)), available);
             if (budget.compareAndSet(available, available - take))
             {
                 lease += take;

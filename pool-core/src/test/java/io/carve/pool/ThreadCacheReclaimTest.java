@@ -144,6 +144,46 @@ class ThreadCacheReclaimTest
         }
     }
 
+    /**
+     * A producer that only allocates takes segments a consumer freed, through the depot; the lease those
+     * segments carry must go back to the budget, or the producer gathers it all and the consumer can no
+     * longer park anything.
+     */
+    @Test
+    @Timeout(60)
+    void shouldNotLetAProducerGatherTheBudget() throws Exception
+    {
+        try (SegmentPool pool = SegmentPool.builder().name("flow").capacity(256 * MB).sizeClassCacheBytes(64 * MB)
+            .leakAction(LeakAction.IGNORE).build())
+        {
+            final java.util.concurrent.ArrayBlockingQueue<Long> frames = new java.util.concurrent.ArrayBlockingQueue<>(64);
+            final Thread consumer = new Thread(() ->
+            {
+                try
+                {
+                    for (int i = 0; i < 20_000; i++)
+                    {
+                        pool.free(frames.take());
+                    }
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            consumer.start();
+            for (int i = 0; i < 20_000; i++)
+            {
+                frames.put(pool.allocate(SEGMENT));
+            }
+            consumer.join();
+            final long unleased = ((CarvedSegmentPool)pool).unleasedBudget();
+            assertTrue(unleased >= 48 * MB, "the caches hold " + (64 * MB - unleased) + " bytes of lease for "
+                + pool.stats().cachedBytes() + " parked bytes");
+            assertTrue(pool.verify().isClean());
+        }
+    }
+
     @Test
     @Timeout(120)
     void shouldNotGrowWithThreadChurn() throws Exception
