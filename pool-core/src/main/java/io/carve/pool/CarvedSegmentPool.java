@@ -505,6 +505,7 @@ final class CarvedSegmentPool implements SegmentPool
         {
             reclaimTick = 0;
             cache.reclaimEnded(false);
+            cache.trimDepot();
         }
         if (mine != null && alignment == poolAlignment && mine.missNeedsWork(m))
         {
@@ -766,6 +767,7 @@ final class CarvedSegmentPool implements SegmentPool
                 return ThreadCache.NO_CLASS;
             }
             mine.park(c, offset, m, leaf);
+            mine.freedInto(c);
             mine.counters.freed(len);
             return PARKED;
         }

@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A thread that holds the pool's lock drains caches ({@link #drain}) when an allocation would fail
  *       or waits, and retires them when the pool closes.</li>
  *   <li>When the owner has ended, its cache is reclaimed: its segments go back to the policy, its counters
- *       fold into the pool's, its lease returns to the budget and it leaves the registry. Every
+ *       fold into the pool's, its lease returns to the budget and it leaves the registry. What it had
+ *       handed to the depot goes back too once no thread has used that size for a period of locked
+ *       allocations. Every
  *       registration reclaims all ended owners' caches, and every allocation that takes the pool's lock
  *       looks at one registered cache in turn, so memory parked by a thread that ended returns to use
  *       within as many locked allocations as there are caches, without waiting for a failure, and the
@@ -211,6 +213,24 @@ final class SegmentCache
         finally
         {
             cache.unlock();
+        }
+    }
+
+    /**
+     * Releases to the policy what the depot holds in classes no thread used since the last call, so memory
+     * that flowed there from a thread that stopped (or ended) does not stay parked; the caller holds the
+     * pool's lock.
+     */
+    void trimDepot()
+    {
+        depot.lock();
+        try
+        {
+            depot.releaseIdle(release, budget);
+        }
+        finally
+        {
+            depot.unlock();
         }
     }
 

@@ -38,8 +38,10 @@ final class ThreadCache extends SpinLock
     static final long NONE = -1L;
     /** {@link #parkable} found no class for the size. */
     static final int NO_CLASS = -1;
-    /** {@link #mayPark}: no class yet, but the size repeats the last one seen. */
+    /** {@link #mayPark}: no class yet, but the size has repeated often enough to claim one. */
     static final int CANDIDATE = -2;
+    /** Sightings in a row that earn a size a class. */
+    static final int REPEATS = 2;
     /** {@link #parkable} returns {@code FULL - c} when class {@code c} is full. */
     static final int FULL = -3;
 
@@ -63,8 +65,9 @@ final class ThreadCache extends SpinLock
     private int hand;
     /** The class {@link #classOf} found last: owner-confined. */
     private int lastClass;
-    /** The last size seen without a class: owner-confined, never read by other threads. */
+    /** The last size seen without a class, and how many times in a row: owner-confined. */
     private long candidate;
+    private int streak;
     private long parkedBytes;
     private long lease;
     private int guardCountdown;
@@ -121,12 +124,22 @@ final class ThreadCache extends SpinLock
         {
             return c;
         }
+        return sighted(segmentSize) ? CANDIDATE : NO_CLASS;
+    }
+
+    /**
+     * Counts a sighting of a size without a class (an allocation's miss or a free): true once it has been
+     * seen {@link #REPEATS} times in a row, which earns it a class.
+     */
+    private boolean sighted(final long segmentSize)
+    {
         if (candidate == segmentSize)
         {
-            return CANDIDATE;
+            return ++streak >= REPEATS;
         }
         candidate = segmentSize;
-        return NO_CLASS;
+        streak = 1;
+        return false;
     }
 
     /**
@@ -174,9 +187,8 @@ final class ThreadCache extends SpinLock
         int c = hint >= 0 && sizes[hint] == segmentSize ? hint : classOf(segmentSize);
         if (c == NO_CLASS)
         {
-            if (candidate != segmentSize)
+            if (hint != CANDIDATE)
             {
-                candidate = segmentSize;
                 return NO_CLASS;
             }
             c = claimEmptyClass(segmentSize);
@@ -207,6 +219,15 @@ final class ThreadCache extends SpinLock
     }
 
     /**
+     * A segment this thread freed was parked in class {@code c}: the thread frees this size itself, so its
+     * misses need no batch refill (only a thread that allocates a size without freeing it does).
+     */
+    void freedInto(final int c)
+    {
+        refills[c] = 1;
+    }
+
+    /**
      * After an allocation of {@code segmentSize} missed this cache: claims a class for a size seen twice in
      * a row, evicting a class not used lately (CLOCK) if every class holds segments (its segments are
      * written to {@code evicted}), and says how many more segments of this size the caller should carve
@@ -222,11 +243,7 @@ final class ThreadCache extends SpinLock
         int c = classOf(segmentSize);
         if (c == NO_CLASS)
         {
-            if (candidate != segmentSize)
-            {
-                candidate = segmentSize;
-                return 0;
-            }
+            // The caller's hint (missNeedsWork) saw the size repeat often enough to claim a class.
             c = claimEmptyClass(segmentSize);
             if (c == NO_CLASS)
             {
@@ -305,6 +322,39 @@ final class ThreadCache extends SpinLock
         budget.addAndGet(lease);
         lease = 0;
         return drained;
+    }
+
+    /**
+     * Empties into {@code drain} every class not used since the last call, returning their lease to
+     * {@code budget}, and starts the next period: for the depot, whose segments no thread owns. The caller
+     * holds the pool's lock and this lock.
+     *
+     * @return the segments released.
+     */
+    int releaseIdle(final ParkedSink drain, final AtomicLong budget)
+    {
+        int released = 0;
+        long bytes = 0;
+        for (int c = 0; c < CLASSES; c++)
+        {
+            if (!used[c])
+            {
+                while (counts[c] > 0)
+                {
+                    drain.segment(slots[c * DEPTH + --counts[c]], sizes[c]);
+                    bytes += sizes[c];
+                    released++;
+                }
+            }
+            used[c] = false;
+        }
+        parkedBytes -= bytes;
+        lease -= bytes;
+        if (bytes > 0)
+        {
+            budget.addAndGet(bytes);
+        }
+        return released;
     }
 
     /** Visits the parked segments without changing anything; the caller holds the lock. */
@@ -500,6 +550,7 @@ final class ThreadCache extends SpinLock
         refills[c] = 1;
         used[c] = true;
         candidate = 0;
+        streak = 0;
     }
 
     /** Receives parked segments. */

@@ -19,6 +19,12 @@ class ThreadCacheTest
     private final ThreadCache cache = new ThreadCache(Thread.currentThread());
     private final AtomicLong budget = new AtomicLong(1L << 20);
 
+    /** Sees {@code m} once without parking, so that the next free of it claims a class. */
+    private void prime(final ThreadCache into, final long m)
+    {
+        assertFalse(free(into, -1, m));
+    }
+
     /** Frees {@code m} as the pool does: the hint, then a park under the lock if a class takes it. */
     private boolean free(final ThreadCache into, final long offset, final long m)
     {
@@ -40,8 +46,8 @@ class ThreadCacheTest
     void shouldGiveAClassOnlyToASizeSeenTwiceInARow()
     {
         assertFalse(free(cache, 0, M), "a size seen once goes to the policy");
-        assertFalse(free(cache, 1024, 2 * M), "another size resets the candidate");
-        assertTrue(free(cache, 2048, 2 * M), "the second sighting claims a class");
+        assertFalse(free(cache, 1024, 2 * M), "another size resets the streak");
+        assertTrue(free(cache, 2048, 2 * M), "the second sighting in a row claims a class");
         assertEquals(1, cache.parkedSegments());
         assertEquals(2 * M, cache.parkedBytes());
         final int c = cache.mayTake(2 * M);
@@ -54,7 +60,7 @@ class ThreadCacheTest
     void shouldNeverParkBeyondItsLeaseOrTheBudget()
     {
         budget.set(3 * M);
-        free(cache, 0, M);
+        prime(cache, M);
         for (int i = 1; i <= 3; i++)
         {
             assertTrue(free(cache, i * M, M));
@@ -70,7 +76,7 @@ class ThreadCacheTest
     @Test
     void shouldAskForAFlushWhenAClassIsFull()
     {
-        free(cache, 0, M);
+        prime(cache, M);
         for (int i = 0; i < ThreadCache.DEPTH; i++)
         {
             assertTrue(free(cache, (i + 1) * M, M));
@@ -90,11 +96,11 @@ class ThreadCacheTest
         final long[] evicted = new long[ThreadCache.DEPTH + 2];
         for (int k = 1; k <= ThreadCache.CLASSES; k++)
         {
-            free(cache, 0, k * M);
+            prime(cache, k * M);
             assertTrue(free(cache, k * 100 * M, k * M));
         }
-        cache.missed(5 * M, evicted);
-        assertEquals(0, evicted[0], "a size seen once does not evict");
+        assertFalse(cache.missNeedsWork(5 * M), "a size seen once does not evict");
+        assertTrue(cache.missNeedsWork(5 * M));
         cache.missed(5 * M, evicted);
         assertEquals(1, evicted[0], "every class was used: the sweep clears them all and takes the first");
         assertEquals(M, evicted[ThreadCache.DEPTH + 1]);
@@ -106,7 +112,8 @@ class ThreadCacheTest
             final long offset = cache.take(c, used);
             cache.park(c, offset, used, LEAF);
         }
-        cache.missed(7 * M, evicted);
+        assertFalse(cache.missNeedsWork(7 * M), "a size seen once does not evict");
+        assertTrue(cache.missNeedsWork(7 * M));
         cache.missed(7 * M, evicted);
         assertEquals(1, evicted[0]);
         assertEquals(3 * M, evicted[ThreadCache.DEPTH + 1], "the class not used lately");
@@ -119,7 +126,7 @@ class ThreadCacheTest
     void shouldMoveSegmentsWithTheirLeaseToAnotherCache()
     {
         final ThreadCache depot = new ThreadCache(null);
-        free(cache, 0, M);
+        prime(cache, M);
         for (int i = 1; i <= 4; i++)
         {
             free(cache, i * M, M);
@@ -140,13 +147,13 @@ class ThreadCacheTest
     void shouldGiveBackLeaseItNoLongerNeeds()
     {
         final ThreadCache depot = new ThreadCache(null);
-        free(depot, 0, M);
+        prime(depot, M);
         for (int i = 1; i <= 4; i++)
         {
             free(depot, i * M, M);
         }
         final long total = budget.get() + depot.lease() + cache.lease();
-        free(cache, 0, M);
+        prime(cache, M);
         assertTrue(free(cache, 100 * M, M));
         cache.take(cache.mayTake(M), M);
         assertEquals(4, depot.moveTo(cache, M, 4));
