@@ -20,7 +20,12 @@ import java.util.List;
  *   <li>{@link #walk(BlockVisitor)} visits extents that tile {@code [0, capacity)} exactly; the LIVE ones
  *       sum to {@link #usedBytes()} and number {@link #liveBlocks()}, the FREE ones sum to
  *       {@link #freeBytes()}, number {@link #freeExtentCount()} and the largest is
- *       {@link #largestFreeExtent()}, which a single {@code allocate(largestFreeExtent(), 1)} can obtain.</li>
+ *       {@link #largestFreeExtent()}, which a single {@code allocate(largestFreeExtent(), 1)} can obtain;
+ *       the RESERVED ones sum to {@code capacity() - usedBytes() - freeBytes()}, which includes
+ *       {@link #reservedBytes()}.</li>
+ *   <li>{@link #reserve(long, long)} takes a free range out of use and {@link #unreserve(long, long)} gives
+ *       it back: a growable pool manages its whole address range with one policy and keeps the granules
+ *       that are not mapped reserved, anywhere in the range. No allocation ever overlaps a reserved byte.</li>
  *   <li>Freeing every block restores {@link #freeBytes()} to its value when the policy was new.</li>
  *   <li>Implementations meant for hot paths allocate nothing on the Java heap in {@code allocate} and
  *       {@code free}.</li>
@@ -113,6 +118,52 @@ public interface AllocationPolicy
     }
 
     /**
+     * Takes {@code [offset, offset + size)} out of use, for a growable pool's granules that are not mapped to
+     * memory: afterwards no allocation returns any byte of it, it counts in neither {@link #usedBytes()} nor
+     * {@link #freeBytes()} but in {@link #reservedBytes()}, and {@link #walk(BlockVisitor)} visits it as
+     * {@link BlockState#RESERVED}. The range must be free now; a policy may also decline a range it cannot
+     * cut out exactly (one that would leave a free remainder below its minimum block, or that is not aligned
+     * to its own block structure). Not a hot path.
+     *
+     * @param offset the first byte, {@code >= 0}.
+     * @param size   bytes, {@code > 0}, with {@code offset + size <= capacity()}.
+     * @return {@code true} if reserved; {@code false}, with nothing changed, if some byte is not free or the
+     * policy cannot cut the range out.
+     * @throws IllegalArgumentException if the range is not inside {@code [0, capacity())}.
+     * <p>
+     * The default declines every range: a policy that cannot take ranges out of use cannot serve a growable
+     * pool, which refuses to be built with it.
+     */
+    default boolean reserve(final long offset, final long size)
+    {
+        return false;
+    }
+
+    /**
+     * Gives reserved bytes back to free space (the pool mapped them again), coalescing with free neighbours.
+     * The range may be any part of the reserved extents, as long as every byte of it is reserved.
+     *
+     * @param offset the first byte.
+     * @param size   bytes, {@code > 0}.
+     * @throws IllegalArgumentException if some byte of the range is not reserved by {@link #reserve}, or the
+     *                                  policy cannot split the reserved extent there; the policy is unchanged.
+     */
+    default void unreserve(final long offset, final long size)
+    {
+        throw new IllegalArgumentException("not a reserved range: offset=" + offset + ", size=" + size);
+    }
+
+    /**
+     * Bytes taken out of use by {@link #reserve(long, long)} and not yet given back.
+     *
+     * @return reserved bytes; the default, for a policy that never reserves, is 0.
+     */
+    default long reservedBytes()
+    {
+        return 0;
+    }
+
+    /**
      * Bytes held by live blocks, rounding included.
      *
      * @return used bytes.
@@ -120,7 +171,7 @@ public interface AllocationPolicy
     long usedBytes();
 
     /**
-     * Bytes available to future allocations.
+     * Bytes available to future allocations: reserved bytes are not.
      *
      * @return free bytes.
      */

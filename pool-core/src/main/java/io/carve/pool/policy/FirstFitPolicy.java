@@ -47,7 +47,9 @@ public final class FirstFitPolicy implements AllocationPolicy
     private final long capacity;
     private final TreeMap<Long, Long> free = new TreeMap<>();
     private final TreeMap<Long, Long> live = new TreeMap<>();
+    private final TreeMap<Long, Long> reserved = new TreeMap<>();
     private long usedBytes;
+    private long reservedBytes;
 
     /**
      * Creates a policy over {@code [0, capacity)}.
@@ -131,21 +133,7 @@ public final class FirstFitPolicy implements AllocationPolicy
         }
         live.remove(offset);
         usedBytes -= size;
-        long start = offset;
-        long end = offset + size;
-        final Map.Entry<Long, Long> before = free.floorEntry(offset);
-        if (before != null && before.getKey() + before.getValue() == offset)
-        {
-            start = before.getKey();
-            free.remove(start);
-        }
-        final Long afterSize = free.get(end);
-        if (afterSize != null)
-        {
-            free.remove(end);
-            end += afterSize;
-        }
-        free.put(start, end - start);
+        put(free, offset, size);
         return size;
     }
 
@@ -161,6 +149,89 @@ public final class FirstFitPolicy implements AllocationPolicy
     }
 
     @Override
+    public boolean reserve(final long offset, final long size)
+    {
+        checkRange(offset, size);
+        final Map.Entry<Long, Long> holder = free.floorEntry(offset);
+        if (holder == null || holder.getKey() + holder.getValue() < offset + size)
+        {
+            return false;
+        }
+        final long start = holder.getKey();
+        final long end = start + holder.getValue();
+        free.remove(start);
+        if (start < offset)
+        {
+            free.put(start, offset - start);
+        }
+        if (offset + size < end)
+        {
+            free.put(offset + size, end - offset - size);
+        }
+        put(reserved, offset, size);
+        reservedBytes += size;
+        return true;
+    }
+
+    @Override
+    public void unreserve(final long offset, final long size)
+    {
+        checkRange(offset, size);
+        final Map.Entry<Long, Long> holder = reserved.floorEntry(offset);
+        if (holder == null || holder.getKey() + holder.getValue() < offset + size)
+        {
+            throw new IllegalArgumentException("not a reserved range: offset=" + offset + ", size=" + size);
+        }
+        final long start = holder.getKey();
+        final long end = start + holder.getValue();
+        reserved.remove(start);
+        if (start < offset)
+        {
+            reserved.put(start, offset - start);
+        }
+        if (offset + size < end)
+        {
+            reserved.put(offset + size, end - offset - size);
+        }
+        put(free, offset, size);
+        reservedBytes -= size;
+    }
+
+    /** Adds an extent to a map of extents, merging it with the extents that touch it. */
+    private static void put(final TreeMap<Long, Long> extents, final long offset, final long size)
+    {
+        long start = offset;
+        long end = offset + size;
+        final Map.Entry<Long, Long> before = extents.floorEntry(offset);
+        if (before != null && before.getKey() + before.getValue() == offset)
+        {
+            start = before.getKey();
+            extents.remove(start);
+        }
+        final Long after = extents.get(end);
+        if (after != null)
+        {
+            extents.remove(end);
+            end += after;
+        }
+        extents.put(start, end - start);
+    }
+
+    private void checkRange(final long offset, final long size)
+    {
+        if (offset < 0 || size <= 0 || offset > capacity - size)
+        {
+            throw new IllegalArgumentException("range outside [0, " + capacity + "): offset=" + offset + ", size=" + size);
+        }
+    }
+
+    @Override
+    public long reservedBytes()
+    {
+        return reservedBytes;
+    }
+
+    @Override
     public long usedBytes()
     {
         return usedBytes;
@@ -169,7 +240,7 @@ public final class FirstFitPolicy implements AllocationPolicy
     @Override
     public long freeBytes()
     {
-        return capacity - usedBytes;
+        return capacity - usedBytes - reservedBytes;
     }
 
     @Override
@@ -208,6 +279,13 @@ public final class FirstFitPolicy implements AllocationPolicy
                 position += freeSize;
                 continue;
             }
+            final Long reservedSize = reserved.get(position);
+            if (reservedSize != null)
+            {
+                visitor.visit(position, reservedSize, BlockState.RESERVED);
+                position += reservedSize;
+                continue;
+            }
             final Long liveSize = live.get(position);
             if (liveSize == null)
             {
@@ -231,6 +309,25 @@ public final class FirstFitPolicy implements AllocationPolicy
                 problems.add("offset is both free and live: offset=" + e.getKey());
             }
         }
+        long reservedSum = 0;
+        long previousReservedEnd = -1;
+        for (final Map.Entry<Long, Long> e : reserved.entrySet())
+        {
+            if (all.put(e.getKey(), new long[] {e.getValue(), 2}) != null)
+            {
+                problems.add("offset is both reserved and free or live: offset=" + e.getKey());
+            }
+            if (e.getKey() == previousReservedEnd)
+            {
+                problems.add("adjacent reserved extents not merged at offset=" + e.getKey());
+            }
+            previousReservedEnd = e.getKey() + e.getValue();
+            reservedSum += e.getValue();
+        }
+        if (reservedSum != reservedBytes)
+        {
+            problems.add("reservedBytes=" + reservedBytes + " but reserved extents sum to " + reservedSum);
+        }
         long position = 0;
         long used = 0;
         boolean previousFree = false;
@@ -239,6 +336,7 @@ public final class FirstFitPolicy implements AllocationPolicy
             final long offset = e.getKey();
             final long size = e.getValue()[0];
             final boolean isFree = e.getValue()[1] == 0;
+            final boolean isLive = e.getValue()[1] == 1;
             if (offset != position)
             {
                 problems.add("extents do not tile: expected offset=" + position + ", found offset=" + offset);
@@ -251,7 +349,7 @@ public final class FirstFitPolicy implements AllocationPolicy
             {
                 problems.add("adjacent free extents not coalesced at offset=" + offset);
             }
-            if (!isFree)
+            if (isLive)
             {
                 used += size;
             }
@@ -273,7 +371,7 @@ public final class FirstFitPolicy implements AllocationPolicy
     public long metadataBytes()
     {
         // A TreeMap entry with two boxed longs is about 40 + 2 * 16 bytes on a 64-bit JVM.
-        return (free.size() + live.size()) * 72L;
+        return (free.size() + live.size() + reserved.size()) * 72L;
     }
 
     @Override
