@@ -1,8 +1,10 @@
 package io.carve.pool;
 
+import io.carve.pool.align.Align;
 import io.carve.pool.align.AlignmentProfile;
 import io.carve.pool.device.DeviceBlock;
 import io.carve.pool.device.DeviceMemory;
+import io.carve.pool.device.VirtualMemoryDevice;
 import io.carve.pool.policy.AllocationPolicy;
 import io.carve.pool.policy.BlockState;
 import org.agrona.collections.Long2LongHashMap;
@@ -85,7 +87,11 @@ final class CarvedSegmentPool implements SegmentPool
     private final long poolAlignment;
     private final AllocationPolicy policy;
     private final long[] maximumAllocation;
+    /** A fixed pool's one block; null for a growable pool. */
     private final DeviceBlock block;
+    /** A growable pool's range and its mapped granules; null for a fixed pool. Guarded by the pool lock. */
+    private final MappedSpace space;
+    private final long trimThreshold;
     private final DeviceMemory memoryView;
     private final long base;
     private final Guards guards;
@@ -117,12 +123,13 @@ final class CarvedSegmentPool implements SegmentPool
     private int guardCountdown;
     private int reclaimTick;
     private boolean released;
+    /** Idle mapped bytes above which a release trims automatically; raised after each trim. */
+    private long autoTrimAt;
 
     CarvedSegmentPool(final SegmentPoolBuilder builder)
     {
         this.name = builder.name();
         this.deviceName = builder.device().name();
-        this.capacity = builder.capacity();
         this.profile = builder.alignment();
         this.poolAlignment = profile.startAlignment();
         this.leakAction = builder.leakAction();
@@ -130,6 +137,12 @@ final class CarvedSegmentPool implements SegmentPool
         this.leakTracking = builder.leakTracking();
         this.sites = leakTracking == LeakTracking.OFF ? null : new ConcurrentHashMap<>();
         this.guardInterval = builder.guardMode() == GuardMode.SAMPLED ? builder.guardSampleInterval() : 1;
+        final VirtualMemoryDevice growable = builder.maximumCapacity() > 0 ? (VirtualMemoryDevice)builder.device() : null;
+        final long granularity = growable == null ? 1 : growable.granularity();
+        this.capacity = growable == null ? builder.capacity() : Align.alignUp(builder.maximumCapacity(), granularity);
+        final long initial = growable == null ? capacity : Math.min(capacity, Align.alignUp(builder.initialCapacity(), granularity));
+        this.trimThreshold = builder.trimThreshold();
+        this.autoTrimAt = trimThreshold;
         this.table = new SegmentTable(capacity);
         final long cacheBytes = builder.sizeClassCacheBytes() < 0 ? capacity / 16 : builder.sizeClassCacheBytes();
         this.cache = cacheBytes == 0 ? null : new SegmentCache(lock, cacheBytes, counters, this::releaseLocked);
@@ -144,6 +157,27 @@ final class CarvedSegmentPool implements SegmentPool
         {
             maximumAllocation[k] = policy.maximumAllocation(1L << k);
         }
+        if (growable != null)
+        {
+            if (initial < capacity && !policy.reserve(initial, capacity - initial))
+            {
+                throw new IllegalArgumentException("policy " + policy.name() + " cannot serve a growable pool: it"
+                    + " does not reserve ranges (AllocationPolicy.reserve)");
+            }
+            if (poolAlignment > granularity)
+            {
+                throw new IllegalArgumentException("the pool's alignment exceeds the device's granularity: alignment="
+                    + poolAlignment + ", granularity=" + granularity);
+            }
+            final long step = builder.growthStep() == 0 ? granularity : Align.alignUp(builder.growthStep(), granularity);
+            this.space = new MappedSpace(growable, capacity, poolAlignment, initial, step);
+            this.block = null;
+            this.base = space.range().address();
+            this.memoryView = new MemoryView(space.range());
+            this.guards = builder.guardMode() == GuardMode.OFF ? null : new Guards(space.range());
+            return;
+        }
+        this.space = null;
         final DeviceBlock taken = builder.device().allocate(capacity, poolAlignment);
         if (taken.size() < capacity || (taken.address() & (poolAlignment - 1)) != 0 || taken.address() == 0
             || taken.address() > Long.MAX_VALUE - capacity)
@@ -526,6 +560,16 @@ final class CarvedSegmentPool implements SegmentPool
                 offset = policy.allocate(m, alignment);
             }
         }
+        // A growable pool maps what the allocation needs before anyone waits or the listener is asked.
+        for (int growth = 0; offset == AllocationPolicy.NO_OFFSET && space != null && growth < 4; growth++)
+        {
+            if (space.grow(policy, m, alignment) == 0)
+            {
+                break;
+            }
+            autoTrimAt = trimThreshold;
+            offset = policy.allocate(m, alignment);
+        }
         if (offset == AllocationPolicy.NO_OFFSET)
         {
             return NULL_ADDRESS;
@@ -645,6 +689,10 @@ final class CarvedSegmentPool implements SegmentPool
     /** Unlocks the pool lock; if memory went back to the policy while a thread waits, wakes the waiters. */
     private void unlockAndSignal()
     {
+        if (released && space != null && trimThreshold >= 0 && space.mappedBytes() - heldBytes > autoTrimAt)
+        {
+            autoTrim();
+        }
         final boolean signal = released && waiters > 0;
         released = false;
         if (signal)
@@ -655,6 +703,40 @@ final class CarvedSegmentPool implements SegmentPool
         if (signal)
         {
             signalWaiters();
+        }
+    }
+
+    /** Trims a growable pool whose idle mapped bytes passed the threshold; the caller holds the pool lock. */
+    private void autoTrim()
+    {
+        space.trim(policy);
+        // Granules the policy would not give back stay idle: trim again only once more is idle.
+        autoTrimAt = Math.max(trimThreshold, space.mappedBytes() - heldBytes + space.granularity());
+    }
+
+    @Override
+    public long trim()
+    {
+        checkOpen("trim");
+        if (space == null)
+        {
+            return 0;
+        }
+        lock.lock();
+        try
+        {
+            checkOpen("trim");
+            if (cache != null)
+            {
+                cache.drain();
+            }
+            final long unmapped = space.trim(policy);
+            autoTrimAt = Math.max(trimThreshold, space.mappedBytes() - heldBytes + space.granularity());
+            return unmapped;
+        }
+        finally
+        {
+            unlockAndSignal();
         }
     }
 
@@ -693,7 +775,8 @@ final class CarvedSegmentPool implements SegmentPool
             }
         }
         return new PoolExhaustedException(name, len, m, alignment, capacity, heldBytes - parked, policy.freeBytes(),
-            policy.largestFreeExtent(), parked, sum.liveSegments(), policy.name(), waited);
+            policy.largestFreeExtent(), parked, sum.liveSegments(), policy.name(), waited,
+            space == null ? null : space.refusal());
     }
 
     @Override
@@ -996,7 +1079,9 @@ final class CarvedSegmentPool implements SegmentPool
             return new PoolStats(name, policy.name(), deviceName, capacity, heldBytes - cachedBytes, sum.bytesRequested,
                 policy.usedBytes(), policy.freeBytes() + cachedBytes, policy.largestFreeExtent(),
                 policy.freeExtentCount(), sum.liveSegments(), heldBytes, peakHeldBytes, sum.allocations, sum.frees,
-                failures, sum.guardViolations, cachedBytes, cachedSegments, metrics);
+                failures, sum.guardViolations, cachedBytes, cachedSegments, capacity,
+                space == null ? capacity : space.mappedBytes(), space == null ? capacity : space.peakMappedBytes(),
+                metrics);
         }
         finally
         {
@@ -1046,6 +1131,10 @@ final class CarvedSegmentPool implements SegmentPool
             });
             table.forEach(this::record);
             checkCaches();
+            if (space != null)
+            {
+                space.verify(policy, problems);
+            }
             final PoolCounters sum = new PoolCounters();
             sum.add(counters);
             if (cache != null)
@@ -1219,7 +1308,14 @@ final class CarvedSegmentPool implements SegmentPool
             }
             leaked = snapshotLive();
             epoch++;
-            block.close();
+            if (space != null)
+            {
+                space.close();
+            }
+            else
+            {
+                block.close();
+            }
         }
         finally
         {

@@ -33,14 +33,16 @@ public final class PoolExhaustedException extends PoolException
         final long cachedBytes,
         final long liveSegments,
         final String policy,
-        final long waitedNanos)
+        final long waitedNanos,
+        final String growth)
     {
         super(poolName, "pool '" + poolName + "' cannot carve len=" + requestedLength
             + " (segment " + segmentBytes + " bytes, alignment " + alignment + "): capacity=" + capacity
             + ", in use=" + bytesInUse + ", free=" + freeBytes + ", largest free extent=" + largestFreeExtent
             + ", parked in thread caches=" + cachedBytes + ", live segments=" + liveSegments + ", policy=" + policy
             + (freeBytes >= segmentBytes ? " (fragmented: enough bytes are free but not in one extent)" : "")
-            + (waitedNanos > 0 ? " after waiting " + waitedNanos / 1_000_000 + " ms" : ""));
+            + (waitedNanos > 0 ? " after waiting " + waitedNanos / 1_000_000 + " ms" : "")
+            + (growth == null ? "" : "; could not grow: " + growth));
         this.requestedLength = requestedLength;
         this.segmentBytes = segmentBytes;
         this.alignment = alignment;

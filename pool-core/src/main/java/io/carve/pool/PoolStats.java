@@ -32,6 +32,9 @@ public final class PoolStats
     private final long guardViolations;
     private final long cachedBytes;
     private final long cachedSegments;
+    private final long reservedBytes;
+    private final long mappedBytes;
+    private final long peakMappedBytes;
     private final Map<String, Long> policyMetrics;
 
     PoolStats(
@@ -54,6 +57,9 @@ public final class PoolStats
         final long guardViolations,
         final long cachedBytes,
         final long cachedSegments,
+        final long reservedBytes,
+        final long mappedBytes,
+        final long peakMappedBytes,
         final Map<String, Long> policyMetrics)
     {
         this.poolName = poolName;
@@ -75,6 +81,9 @@ public final class PoolStats
         this.guardViolations = guardViolations;
         this.cachedBytes = cachedBytes;
         this.cachedSegments = cachedSegments;
+        this.reservedBytes = reservedBytes;
+        this.mappedBytes = mappedBytes;
+        this.peakMappedBytes = peakMappedBytes;
         this.policyMetrics = Map.copyOf(policyMetrics);
     }
 
@@ -204,6 +213,31 @@ public final class PoolStats
     }
 
     /**
+     * @return address space the pool holds on its device: its capacity (a growable pool's maximum).
+     */
+    public long reservedBytes()
+    {
+        return reservedBytes;
+    }
+
+    /**
+     * @return device memory mapped now: a fixed pool's whole capacity; for a growable pool, the granules
+     * mapped so far and not trimmed.
+     */
+    public long mappedBytes()
+    {
+        return mappedBytes;
+    }
+
+    /**
+     * @return the most device memory the pool has had mapped at once since it was built.
+     */
+    public long peakMappedBytes()
+    {
+        return peakMappedBytes;
+    }
+
+    /**
      * The policy's own figures (for example free blocks per buddy order, bytes in slabs).
      *
      * @return an immutable map from metric name to value.
@@ -245,6 +279,7 @@ public final class PoolStats
             + ", live=" + liveSegments + ", held=" + bytesHeld + ", peakHeld=" + peakBytesHeld + ", allocations=" + allocations
             + ", frees=" + frees + ", failures=" + failures + ", guardViolations=" + guardViolations
             + ", cachedBytes=" + cachedBytes + ", cachedSegments=" + cachedSegments
+            + ", reserved=" + reservedBytes + ", mapped=" + mappedBytes + ", peakMapped=" + peakMappedBytes
             + (policyMetrics.isEmpty() ? "" : ", policyMetrics=" + policyMetrics) + '}';
     }
 }

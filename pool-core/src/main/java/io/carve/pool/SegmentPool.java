@@ -55,7 +55,8 @@ public interface SegmentPool extends AutoCloseable
     String name();
 
     /**
-     * The bytes the pool manages.
+     * The bytes the pool manages: a fixed pool's block; a growable pool's whole reserved range (its maximum
+     * capacity), of which {@link PoolStats#mappedBytes()} are mapped now.
      *
      * @return the capacity.
      */
@@ -195,6 +196,17 @@ public interface SegmentPool extends AutoCloseable
      * @return a snapshot.
      */
     List<LiveSegment> liveSegments();
+
+    /**
+     * Gives whole free granules of a growable pool back to the device: segments parked in thread caches go
+     * back to the policy first, then every granule that holds no segment, anywhere in the range, is unmapped
+     * and its physical memory freed. A later allocation maps granules again as it needs them. A fixed pool
+     * has nothing to give back and returns 0 without changing anything.
+     *
+     * @return the bytes unmapped.
+     * @throws PoolClosedException after {@link #close()}.
+     */
+    long trim();
 
     /**
      * Returns the block to the device. Segments still live are reported as a leak, as the builder's

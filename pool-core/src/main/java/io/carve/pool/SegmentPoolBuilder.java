@@ -24,6 +24,10 @@ public final class SegmentPoolBuilder
     private String name = "carve";
     private DeviceAllocator device = OffHeapDeviceAllocator.prefaulting();
     private long capacity;
+    private long initialCapacity = -1;
+    private long maximumCapacity;
+    private long growthStep;
+    private long trimThreshold = -1;
     private PolicyFactory policy = TlsfPolicy.builder();
     private AlignmentProfile alignment = AlignmentProfile.UNIFIED;
     private GuardMode guardMode = GuardMode.ALL;
@@ -70,7 +74,8 @@ public final class SegmentPoolBuilder
     }
 
     /**
-     * The bytes to take from the device and manage. Required.
+     * The bytes to take from the device and manage, in one block, for the pool's whole life. Required for a
+     * fixed pool; a growable pool takes {@link #initialCapacity(long)} and {@link #maximumCapacity(long)}.
      *
      * @param capacity bytes, in {@code (0, 2^47]}.
      * @return this builder.
@@ -83,6 +88,84 @@ public final class SegmentPoolBuilder
                 "capacity must be in (0, " + MAX_CAPACITY + "]: capacity=" + capacity);
         }
         this.capacity = capacity;
+        return this;
+    }
+
+    /**
+     * Makes the pool growable: it reserves this much address space on the device once (rounded up to the
+     * device's granularity, 2 MB by default), maps granules of it on demand, and gives whole free granules
+     * back with {@link SegmentPool#trim()}. The device must be a
+     * {@link io.carve.pool.device.VirtualMemoryDevice} (the off-heap, emulated and Ascend devices are), and
+     * the policy must support {@link io.carve.pool.policy.AllocationPolicy#reserve(long, long)} (every policy
+     * of this project does). Set the initial size with {@link #initialCapacity(long)}, not
+     * {@link #capacity(long)}, which fixes the size.
+     *
+     * @param bytes the most the pool may ever map, in {@code (0, 2^47]}.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder maximumCapacity(final long bytes)
+    {
+        if (bytes <= 0 || bytes > MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException(
+                "maximumCapacity must be in (0, " + MAX_CAPACITY + "]: maximumCapacity=" + bytes);
+        }
+        this.maximumCapacity = bytes;
+        return this;
+    }
+
+    /**
+     * For a growable pool ({@link #maximumCapacity(long)}): the bytes mapped when it is built, rounded up to
+     * the device's granularity. Default 0: the first allocation maps what it needs.
+     *
+     * @param bytes {@code >= 0}, at most the maximum capacity.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder initialCapacity(final long bytes)
+    {
+        if (bytes < 0 || bytes > MAX_CAPACITY)
+        {
+            throw new IllegalArgumentException(
+                "initialCapacity must be in [0, " + MAX_CAPACITY + "]: initialCapacity=" + bytes);
+        }
+        this.initialCapacity = bytes;
+        return this;
+    }
+
+    /**
+     * For a growable pool: the least one growth maps, rounded up to the device's granularity. A growth maps
+     * what the failing allocation needs, at least this much, never past the maximum. Default: one granule,
+     * so that mapped bytes follow the live set closely; larger steps make growth (a device call per granule)
+     * rarer.
+     *
+     * @param bytes {@code > 0}.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder growthStep(final long bytes)
+    {
+        if (bytes <= 0)
+        {
+            throw new IllegalArgumentException("growthStep must be positive: growthStep=" + bytes);
+        }
+        this.growthStep = bytes;
+        return this;
+    }
+
+    /**
+     * For a growable pool: trim automatically when the mapped bytes that hold no segment exceed this many,
+     * after a free that returned memory to the policy (as {@link SegmentPool#trim()} does, without draining
+     * the thread caches). Default: never; call {@code trim()} yourself.
+     *
+     * @param bytes {@code >= 0}.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder trimThreshold(final long bytes)
+    {
+        if (bytes < 0)
+        {
+            throw new IllegalArgumentException("trimThreshold must not be negative: trimThreshold=" + bytes);
+        }
+        this.trimThreshold = bytes;
         return this;
     }
 
@@ -248,6 +331,31 @@ public final class SegmentPoolBuilder
      */
     public SegmentPool build()
     {
+        if (maximumCapacity > 0)
+        {
+            if (capacity > 0)
+            {
+                throw new IllegalArgumentException("capacity fixes the pool's size; a growable pool takes"
+                    + " initialCapacity with maximumCapacity: capacity=" + capacity + ", maximumCapacity="
+                    + maximumCapacity);
+            }
+            if (initialCapacity > maximumCapacity)
+            {
+                throw new IllegalArgumentException("initialCapacity exceeds maximumCapacity: initialCapacity="
+                    + initialCapacity + ", maximumCapacity=" + maximumCapacity);
+            }
+            if (!(device instanceof io.carve.pool.device.VirtualMemoryDevice))
+            {
+                throw new IllegalArgumentException("a growable pool needs a device that reserves and maps memory"
+                    + " (a VirtualMemoryDevice): device=" + device.name());
+            }
+            return new CarvedSegmentPool(this);
+        }
+        if (initialCapacity >= 0 || growthStep > 0 || trimThreshold >= 0)
+        {
+            throw new IllegalArgumentException("initialCapacity, growthStep and trimThreshold apply to a growable"
+                + " pool: set maximumCapacity");
+        }
         if (capacity == 0)
         {
             throw new IllegalArgumentException("capacity must be set: capacity=0");
@@ -279,6 +387,29 @@ public final class SegmentPoolBuilder
     PolicyFactory policy()
     {
         return policy;
+    }
+
+    /** 0 for a fixed pool. */
+    long maximumCapacity()
+    {
+        return maximumCapacity;
+    }
+
+    long initialCapacity()
+    {
+        return Math.max(0, initialCapacity);
+    }
+
+    /** 0 for the default, one granule. */
+    long growthStep()
+    {
+        return growthStep;
+    }
+
+    /** -1 for never. */
+    long trimThreshold()
+    {
+        return trimThreshold;
     }
 
     AlignmentProfile alignment()
