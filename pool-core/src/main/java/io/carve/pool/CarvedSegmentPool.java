@@ -2,6 +2,7 @@ package io.carve.pool;
 
 import io.carve.pool.align.Align;
 import io.carve.pool.align.AlignmentProfile;
+import io.carve.pool.align.MemoryApi;
 import io.carve.pool.device.DeviceBlock;
 import io.carve.pool.device.DeviceMemory;
 import io.carve.pool.device.VirtualMemoryDevice;
@@ -108,6 +109,9 @@ final class CarvedSegmentPool implements SegmentPool
     private final Condition spaceFreed = waitLock.newCondition();
 
     private volatile boolean closed;
+    /** The recording running now, or null: one volatile read per call when none runs. */
+    private volatile EventRecorder recorder;
+    private final int recordingBufferEvents;
     private volatile int waiters;
     private volatile long epoch;
 
@@ -142,6 +146,7 @@ final class CarvedSegmentPool implements SegmentPool
         this.capacity = growable == null ? builder.capacity() : Align.alignUp(builder.maximumCapacity(), granularity);
         final long initial = growable == null ? capacity : Math.min(capacity, Align.alignUp(builder.initialCapacity(), granularity));
         this.trimThreshold = builder.trimThreshold();
+        this.recordingBufferEvents = builder.recordingBufferEvents();
         this.autoTrimAt = trimThreshold;
         this.table = new SegmentTable(capacity);
         final long cacheBytes = builder.sizeClassCacheBytes() < 0 ? capacity / 16 : builder.sizeClassCacheBytes();
@@ -190,6 +195,67 @@ final class CarvedSegmentPool implements SegmentPool
         this.base = taken.address();
         this.memoryView = new MemoryView(taken);
         this.guards = builder.guardMode() == GuardMode.OFF ? null : new Guards(taken);
+    }
+
+    @Override
+    public io.carve.pool.record.Recording startRecording(final java.nio.file.Path file)
+    {
+        if (file == null)
+        {
+            throw new IllegalArgumentException("file must not be null");
+        }
+        lock.lock();
+        try
+        {
+            checkOpen("startRecording");
+            if (recorder != null)
+            {
+                throw new IllegalStateException("pool '" + name + "' is already recording to " + recorder.file());
+            }
+            final EventRecorder[] self = new EventRecorder[1];
+            self[0] = new EventRecorder(file, new io.carve.pool.record.RecordingFormat.Header(name, capacity,
+                (int)poolAlignment, profile.tailBytes(), System.currentTimeMillis() * 1_000_000L),
+                recordingBufferEvents, () -> detach(self[0]));
+            recorder = self[0];
+            return self[0];
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void detach(final EventRecorder stopped)
+    {
+        lock.lock();
+        try
+        {
+            if (recorder == stopped)
+            {
+                recorder = null;
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public io.carve.pool.record.Recording recording()
+    {
+        return recorder;
+    }
+
+    /** Records a free inside its critical section, before the segment can be handed out again. */
+    private void recordFree(final long offset, final long len, final long m)
+    {
+        final EventRecorder r = recorder;
+        if (r != null)
+        {
+            r.record(io.carve.pool.record.EventKind.FREE, offset, len, (int)poolAlignment,
+                (int)(m - ((len + MemoryApi.GRANULE - 1) & -MemoryApi.GRANULE)));
+        }
     }
 
     @Override
@@ -312,11 +378,11 @@ final class CarvedSegmentPool implements SegmentPool
             final long address = takeCached(mine, c, len, m);
             if (address != NULL_ADDRESS)
             {
-                return delivered(address, len);
+                return delivered(address, len, rule);
             }
         }
-        final long address = carveLocked(len, m, alignment, mine, throwOnExhaustion, waitNanos);
-        return address == NULL_ADDRESS ? NULL_ADDRESS : delivered(address, len);
+        final long address = carveLocked(len, m, alignment, mine, throwOnExhaustion, waitNanos, rule);
+        return address == NULL_ADDRESS ? NULL_ADDRESS : delivered(address, len, rule);
     }
 
     /** Takes a parked segment of exactly {@code m} from class {@code c} of the caller's own cache, or returns 0. */
@@ -364,8 +430,14 @@ final class CarvedSegmentPool implements SegmentPool
     }
 
     /** The segment reaches its caller: leak site, listener; a listener that throws gets it freed again. */
-    private long delivered(final long address, final long len)
+    private long delivered(final long address, final long len, final AlignmentProfile rule)
     {
+        final EventRecorder r = recorder;
+        if (r != null)
+        {
+            // Before the address escapes: any free of it is recorded later.
+            r.record(io.carve.pool.record.EventKind.ALLOCATE, address - base, len, rule.startAlignment(), rule.tailBytes());
+        }
         if (sites != null && (leakTracking == LeakTracking.PARANOID
             || ThreadLocalRandom.current().nextInt(LeakTracking.SAMPLING_INTERVAL) == 0))
         {
@@ -407,7 +479,8 @@ final class CarvedSegmentPool implements SegmentPool
         final long alignment,
         final ThreadCache mine,
         final boolean throwOnExhaustion,
-        final long waitNanos)
+        final long waitNanos,
+        final AlignmentProfile rule)
     {
         final long start = waitNanos > 0 ? System.nanoTime() : 0;
         while (true)
@@ -442,6 +515,11 @@ final class CarvedSegmentPool implements SegmentPool
             {
                 checkOpen("allocate");
                 failures++;
+                final EventRecorder r = recorder;
+                if (r != null)
+                {
+                    r.record(io.carve.pool.record.EventKind.FAILURE, -1, len, rule.startAlignment(), rule.tailBytes());
+                }
                 if (!throwOnExhaustion)
                 {
                     return NULL_ADDRESS;
@@ -852,6 +930,7 @@ final class CarvedSegmentPool implements SegmentPool
             mine.park(c, offset, m, leaf);
             mine.freedInto(c);
             mine.counters.freed(len);
+            recordFree(offset, len, m);
             return PARKED;
         }
         finally
@@ -896,6 +975,7 @@ final class CarvedSegmentPool implements SegmentPool
                 heldBytes -= m;
                 released = true;
                 counters.freed(len);
+                recordFree(offset, len, m);
             }
         }
         finally
@@ -962,6 +1042,7 @@ final class CarvedSegmentPool implements SegmentPool
             }
             mine.park(room, address - base, m, leaf);
             mine.counters.freed(len);
+            recordFree(address - base, len, m);
             return true;
         }
         finally
@@ -1321,6 +1402,11 @@ final class CarvedSegmentPool implements SegmentPool
         {
             lock.unlock();
             signalWaiters();
+        }
+        final EventRecorder r = recorder;
+        if (r != null)
+        {
+            r.stop();
         }
         if (!leaked.isEmpty())
         {

@@ -198,6 +198,28 @@ public interface SegmentPool extends AutoCloseable
     List<LiveSegment> liveSegments();
 
     /**
+     * Starts recording every allocation, free and failed allocation of this pool to {@code file}, in the
+     * binary format of {@link io.carve.pool.record.RecordingFormat}, until the returned recording is stopped
+     * or the pool closes. Recording never blocks or fails a pool call: events that find the buffer full are
+     * dropped and counted. Read the file with {@link io.carve.pool.record.EventLog#read(java.nio.file.Path)};
+     * replay it with {@code carve-bench replay FILE}.
+     *
+     * @param file the file, created or replaced.
+     * @return the recording.
+     * @throws IllegalStateException       if a recording is already running.
+     * @throws java.io.UncheckedIOException if the file cannot be opened.
+     * @throws PoolClosedException         after {@link #close()}.
+     */
+    io.carve.pool.record.Recording startRecording(java.nio.file.Path file);
+
+    /**
+     * The recording running now, if any.
+     *
+     * @return the recording, or null.
+     */
+    io.carve.pool.record.Recording recording();
+
+    /**
      * Gives whole free granules of a growable pool back to the device: segments parked in thread caches go
      * back to the policy first, then every granule that holds no segment, anywhere in the range, is unmapped
      * and its physical memory freed. A later allocation maps granules again as it needs them. A fixed pool

@@ -18,6 +18,9 @@ public final class SegmentPoolBuilder
      */
     public static final long MAX_CAPACITY = 1L << 47;
 
+    /** Events a recording buffers before its writer catches up, unless configured otherwise (2^16). */
+    public static final int DEFAULT_RECORDING_BUFFER_EVENTS = 1 << 16;
+
     /** One segment in this many is guarded under {@link GuardMode#SAMPLED} unless configured otherwise. */
     public static final int DEFAULT_GUARD_SAMPLE_INTERVAL = 16;
 
@@ -28,6 +31,8 @@ public final class SegmentPoolBuilder
     private long maximumCapacity;
     private long growthStep;
     private long trimThreshold = -1;
+    private java.nio.file.Path recordTo;
+    private int recordingBufferEvents = DEFAULT_RECORDING_BUFFER_EVENTS;
     private PolicyFactory policy = TlsfPolicy.builder();
     private AlignmentProfile alignment = AlignmentProfile.UNIFIED;
     private GuardMode guardMode = GuardMode.ALL;
@@ -166,6 +171,41 @@ public final class SegmentPoolBuilder
             throw new IllegalArgumentException("trimThreshold must not be negative: trimThreshold=" + bytes);
         }
         this.trimThreshold = bytes;
+        return this;
+    }
+
+    /**
+     * Records the pool's events from the start to {@code file}, as {@link SegmentPool#startRecording} does
+     * later; the recording stops when the pool closes, or through {@link SegmentPool#recording()}.
+     *
+     * @param file the file, created or replaced.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder recordTo(final java.nio.file.Path file)
+    {
+        if (file == null)
+        {
+            throw new IllegalArgumentException("file must not be null");
+        }
+        this.recordTo = file;
+        return this;
+    }
+
+    /**
+     * The events a recording buffers before its writer catches up; events that find it full are dropped and
+     * counted. Default {@value #DEFAULT_RECORDING_BUFFER_EVENTS}, 48 bytes each.
+     *
+     * @param events a power of two in {@code [16, 2^24]}.
+     * @return this builder.
+     */
+    public SegmentPoolBuilder recordingBufferEvents(final int events)
+    {
+        if (events < 16 || events > (1 << 24) || Integer.bitCount(events) != 1)
+        {
+            throw new IllegalArgumentException("recordingBufferEvents must be a power of 2 in [16, 2^24]:"
+                + " recordingBufferEvents=" + events);
+        }
+        this.recordingBufferEvents = events;
         return this;
     }
 
@@ -349,7 +389,7 @@ public final class SegmentPoolBuilder
                 throw new IllegalArgumentException("a growable pool needs a device that reserves and maps memory"
                     + " (a VirtualMemoryDevice): device=" + device.name());
             }
-            return new CarvedSegmentPool(this);
+            return recording(new CarvedSegmentPool(this));
         }
         if (initialCapacity >= 0 || growthStep > 0 || trimThreshold >= 0)
         {
@@ -366,7 +406,24 @@ public final class SegmentPoolBuilder
             throw new IllegalArgumentException("capacity cannot hold one segment: capacity=" + capacity
                 + ", smallest segment=" + smallest);
         }
-        return new CarvedSegmentPool(this);
+        return recording(new CarvedSegmentPool(this));
+    }
+
+    private SegmentPool recording(final SegmentPool pool)
+    {
+        if (recordTo != null)
+        {
+            try
+            {
+                pool.startRecording(recordTo);
+            }
+            catch (final RuntimeException e)
+            {
+                pool.close();
+                throw e;
+            }
+        }
+        return pool;
     }
 
     String name()
@@ -410,6 +467,17 @@ public final class SegmentPoolBuilder
     long trimThreshold()
     {
         return trimThreshold;
+    }
+
+    /** null for no recording from the start. */
+    java.nio.file.Path recordTo()
+    {
+        return recordTo;
+    }
+
+    int recordingBufferEvents()
+    {
+        return recordingBufferEvents;
     }
 
     AlignmentProfile alignment()
