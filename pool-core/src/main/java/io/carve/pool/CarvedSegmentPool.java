@@ -839,7 +839,10 @@ final class CarvedSegmentPool implements SegmentPool
         if (cache != null)
         {
             cache.lockAll();
-            try
+        }
+        try
+        {
+            if (cache != null)
             {
                 for (final ThreadCache each : cache.caches())
                 {
@@ -847,14 +850,82 @@ final class CarvedSegmentPool implements SegmentPool
                     parked += each.parkedBytes();
                 }
             }
-            finally
+            final FailureVerdict verdict = Diagnosis.verdict(policy, table, base, sites, space, parked, len, m, alignment, true);
+            return new PoolExhaustedException(name, len, m, alignment, capacity, heldBytes - parked, policy.freeBytes(),
+                policy.largestFreeExtent(), parked, sum.liveSegments(), policy.name(), waited,
+                space == null ? null : space.refusal(), verdict);
+        }
+        finally
+        {
+            if (cache != null)
             {
                 cache.unlockAll();
             }
         }
-        return new PoolExhaustedException(name, len, m, alignment, capacity, heldBytes - parked, policy.freeBytes(),
-            policy.largestFreeExtent(), parked, sum.liveSegments(), policy.name(), waited,
-            space == null ? null : space.refusal());
+    }
+
+    @Override
+    public FailureVerdict diagnose(final long len)
+    {
+        return diagnose(len, profile);
+    }
+
+    @Override
+    public FailureVerdict diagnose(final long len, final AlignmentProfile requestProfile)
+    {
+        checkOpen("diagnose");
+        final AlignmentProfile rule = checkProfile(requestProfile);
+        final long m = rule.segmentSize(len);
+        lockAll();
+        try
+        {
+            checkOpen("diagnose");
+            long parked = 0;
+            if (cache != null)
+            {
+                for (final ThreadCache each : cache.caches())
+                {
+                    parked += each.parkedBytes();
+                }
+            }
+            return Diagnosis.verdict(policy, table, base, sites, space, parked, len, m, rule.startAlignment(), false);
+        }
+        finally
+        {
+            unlockAll();
+        }
+    }
+
+    @Override
+    public long largestAllocatable()
+    {
+        return largestAllocatable(profile);
+    }
+
+    @Override
+    public long largestAllocatable(final AlignmentProfile requestProfile)
+    {
+        checkOpen("largestAllocatable");
+        final AlignmentProfile rule = checkProfile(requestProfile);
+        final long segment;
+        lock.lock();
+        try
+        {
+            checkOpen("largestAllocatable");
+            if (cache != null)
+            {
+                // What a failing allocation would do: parked segments go back to the policy first.
+                cache.reclaimEnded(true);
+                cache.drain();
+            }
+            segment = policy.largestAllocatable(rule.startAlignment());
+        }
+        finally
+        {
+            unlockAndSignal();
+        }
+        final long len = (segment - rule.tailBytes()) & -MemoryApi.GRANULE;
+        return Math.max(0, Math.min(len, rule.maxLength()));
     }
 
     @Override

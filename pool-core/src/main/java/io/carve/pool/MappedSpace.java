@@ -50,6 +50,7 @@ final class MappedSpace
     private long grownBytes;
     private long trimmedBytes;
     private String refusal;
+    private boolean deviceRefused;
 
     /**
      * Reserves the range and maps its first {@code initial} bytes.
@@ -144,8 +145,64 @@ final class MappedSpace
     long grow(final AllocationPolicy policy, final long m, final long alignment)
     {
         refusal = null;
+        deviceRefused = false;
+        final List<long[]> extents = extents(policy);
+        final long[] pick = pickRun(extents, m, alignment);
+        if (pick == null)
+        {
+            refusal = noRunFor(m);
+            return 0;
+        }
+        final long available = reservedRunLength(extents, pick[0]) >>> granuleShift;
+        final long granules = Math.min(available, Math.max(pick[1], growthStep >>> granuleShift));
+        final long mapped = map(pick[0], granules);
+        if (mapped > 0)
+        {
+            policy.unreserve(pick[0], mapped);
+            grownBytes += mapped;
+        }
+        return mapped;
+    }
+
+    /**
+     * What {@link #grow} would map for {@code m} at {@code alignment}, changing nothing: the bytes, or 0 when
+     * no reserved run can make room (then {@link #noRunFor} says why). The device may still refuse.
+     */
+    long growthFor(final AllocationPolicy policy, final long m, final long alignment)
+    {
+        final List<long[]> extents = extents(policy);
+        final long[] pick = pickRun(extents, m, alignment);
+        if (pick == null)
+        {
+            return 0;
+        }
+        final long available = reservedRunLength(extents, pick[0]) >>> granuleShift;
+        return Math.min(available, Math.max(pick[1], growthStep >>> granuleShift)) << granuleShift;
+    }
+
+    /** Why no reserved run can hold {@code m}. */
+    String noRunFor(final long m)
+    {
+        return "the maximum capacity " + range.size() + " leaves no reserved run that can hold " + m
+            + " bytes (mapped " + mappedBytes + ")";
+    }
+
+    /** Whether the last growth stopped because the device refused (rather than the maximum being reached). */
+    boolean deviceRefused()
+    {
+        return deviceRefused;
+    }
+
+    private static List<long[]> extents(final AllocationPolicy policy)
+    {
         final List<long[]> extents = new ArrayList<>();
         policy.walk((offset, size, state) -> extents.add(new long[] {offset, size, state.ordinal()}));
+        return extents;
+    }
+
+    /** The reserved, unmapped run needing the fewest granules for {@code m}: {offset, granules}, or null. */
+    private long[] pickRun(final List<long[]> extents, final long m, final long alignment)
+    {
         long bestOffset = -1;
         long bestGranules = Long.MAX_VALUE;
         for (int i = 0; i < extents.size(); i++)
@@ -170,21 +227,7 @@ final class MappedSpace
                 }
             }
         }
-        if (bestOffset < 0)
-        {
-            refusal = "the maximum capacity " + range.size() + " leaves no reserved run that can hold " + m
-                + " bytes (mapped " + mappedBytes + ")";
-            return 0;
-        }
-        final long available = reservedRunLength(extents, bestOffset) >>> granuleShift;
-        final long granules = Math.min(available, Math.max(bestGranules, growthStep >>> granuleShift));
-        final long mapped = map(bestOffset, granules);
-        if (mapped > 0)
-        {
-            policy.unreserve(bestOffset, mapped);
-            grownBytes += mapped;
-        }
-        return mapped;
+        return bestOffset < 0 ? null : new long[] {bestOffset, bestGranules};
     }
 
     private static long reservedRunLength(final List<long[]> extents, final long offset)
@@ -234,6 +277,7 @@ final class MappedSpace
             catch (final DeviceAllocationException e)
             {
                 refusal = "device " + device.name() + " refused a physical handle: " + e.getMessage();
+                deviceRefused = true;
                 break;
             }
             try
@@ -244,6 +288,7 @@ final class MappedSpace
             {
                 handle.close();
                 refusal = "device " + device.name() + " refused to map at offset " + at + ": " + e.getMessage();
+                deviceRefused = true;
                 break;
             }
             handles[(int)(at >>> granuleShift)] = handle;

@@ -1,9 +1,11 @@
 package io.carve.pool;
 
 /**
- * No free extent can hold the segment: the pool is full or too fragmented. The figures say which: when
- * {@link #freeBytes()} exceeds {@link #segmentBytes()} but {@link #largestFreeExtent()} does not, the pool
- * is fragmented rather than full.
+ * No free extent can hold the segment. {@link #verdict()} says why, in terms a user can act on: the pool is
+ * too small ({@link FailureVerdict.Cause#CAPACITY}), fragmented ({@code FRAGMENTATION}, with the largest
+ * free extents and the live segments around the largest), other threads parked what it needed in their
+ * caches again ({@code PARKED}), or a growable pool's device refused to grow ({@code GROWTH_REFUSED}). The
+ * message holds the verdict's description.
  */
 public final class PoolExhaustedException extends PoolException
 {
@@ -20,6 +22,7 @@ public final class PoolExhaustedException extends PoolException
     private final long liveSegments;
     private final String policy;
     private final long waitedNanos;
+    private final transient FailureVerdict verdict;
 
     PoolExhaustedException(
         final String poolName,
@@ -34,15 +37,16 @@ public final class PoolExhaustedException extends PoolException
         final long liveSegments,
         final String policy,
         final long waitedNanos,
-        final String growth)
+        final String growth,
+        final FailureVerdict verdict)
     {
         super(poolName, "pool '" + poolName + "' cannot carve len=" + requestedLength
             + " (segment " + segmentBytes + " bytes, alignment " + alignment + "): capacity=" + capacity
             + ", in use=" + bytesInUse + ", free=" + freeBytes + ", largest free extent=" + largestFreeExtent
             + ", parked in thread caches=" + cachedBytes + ", live segments=" + liveSegments + ", policy=" + policy
-            + (freeBytes >= segmentBytes ? " (fragmented: enough bytes are free but not in one extent)" : "")
             + (waitedNanos > 0 ? " after waiting " + waitedNanos / 1_000_000 + " ms" : "")
-            + (growth == null ? "" : "; could not grow: " + growth));
+            + (growth == null ? "" : "; could not grow: " + growth)
+            + "\n" + verdict.describe());
         this.requestedLength = requestedLength;
         this.segmentBytes = segmentBytes;
         this.alignment = alignment;
@@ -54,6 +58,18 @@ public final class PoolExhaustedException extends PoolException
         this.liveSegments = liveSegments;
         this.policy = policy;
         this.waitedNanos = waitedNanos;
+        this.verdict = verdict;
+    }
+
+    /**
+     * Why the allocation failed: the cause, the largest free extents, a histogram of free extents by size,
+     * and the live segments around the largest extent, as the pool stood when the allocation gave up.
+     *
+     * @return the verdict; null only after the exception was deserialized.
+     */
+    public FailureVerdict verdict()
+    {
+        return verdict;
     }
 
     /**

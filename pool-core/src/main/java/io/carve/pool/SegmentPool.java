@@ -173,6 +173,51 @@ public interface SegmentPool extends AutoCloseable
     PoolStats stats();
 
     /**
+     * Why an allocation of {@code len} under the pool's profile would fail now, or that it would not
+     * ({@link FailureVerdict.Cause#FITS}); changes nothing, parked segments included. O(extents) under the
+     * pool's locks: for diagnostics, not a hot path.
+     *
+     * @param len the length to ask about.
+     * @return the verdict.
+     * @throws IllegalArgumentException if {@code len} is not positive or overflows the segment size.
+     * @throws PoolClosedException      if the pool is closed.
+     */
+    FailureVerdict diagnose(long len);
+
+    /**
+     * {@link #diagnose(long)} under a per-request profile.
+     *
+     * @param len     the length to ask about.
+     * @param profile the request's profile, one the pool can serve.
+     * @return the verdict.
+     * @throws IllegalArgumentException if {@code len} or {@code profile} is invalid.
+     * @throws PoolClosedException      if the pool is closed.
+     */
+    FailureVerdict diagnose(long len, AlignmentProfile profile);
+
+    /**
+     * The largest length that {@link #allocate(long)} would succeed with now, exact for every policy: it
+     * succeeds and any larger length fails, until the pool changes (with TLSF, first fit and buddy every
+     * smaller length succeeds too; with slab a smaller length outside every class may not). Like a failing
+     * allocation, it first drains the thread caches back to the policy, so what they parked counts; a growable
+     * pool answers for what is mapped now (an allocation may map more: {@link #diagnose(long)} says whether).
+     *
+     * @return the length in bytes, 0 if not even a 1-byte segment fits.
+     * @throws PoolClosedException if the pool is closed.
+     */
+    long largestAllocatable();
+
+    /**
+     * {@link #largestAllocatable()} under a per-request profile (its alignment and tail).
+     *
+     * @param profile the request's profile, one the pool can serve.
+     * @return the length in bytes, 0 if nothing fits.
+     * @throws IllegalArgumentException if {@code profile} is null or the pool cannot serve it.
+     * @throws PoolClosedException      if the pool is closed.
+     */
+    long largestAllocatable(AlignmentProfile profile);
+
+    /**
      * The integrity walker: checks the policy's metadata, cross-checks it against the pool's record of
      * live segments and, with guards on, checks every live segment's guard bytes. Costs O(live segments +
      * policy blocks); for tests and diagnostics, not hot paths.

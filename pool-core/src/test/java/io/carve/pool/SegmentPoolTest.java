@@ -125,8 +125,9 @@ class SegmentPoolTest
             assertEquals("first-fit", e.policy());
             assertEquals("pool 'frames' cannot carve len=3110400 (segment 3110432 bytes, alignment 128): capacity=8388608,"
                 + " in use=6220864, free=2167744, largest free extent=2167648, parked in thread caches=0, live segments=2,"
-                + " policy=first-fit",
+                + " policy=first-fit\n" + e.verdict().describe(),
                 e.getMessage());
+            assertEquals(FailureVerdict.Cause.CAPACITY, e.verdict().cause());
             assertEquals(SegmentPool.NULL_ADDRESS, pool.tryAllocate(3_110_400));
             assertEquals(2, pool.stats().failures());
             assertEquals(before.replace("failures=0", "failures=2"), pool.stats().toString());
@@ -150,7 +151,8 @@ class SegmentPoolTest
                 pool.free(segments.get(i));
             }
             final PoolExhaustedException e = assertThrows(PoolExhaustedException.class, () -> pool.allocate(4000));
-            assertTrue(e.getMessage().endsWith("(fragmented: enough bytes are free but not in one extent)"), e.getMessage());
+            assertEquals(FailureVerdict.Cause.FRAGMENTATION, e.verdict().cause(), e::getMessage);
+            assertTrue(e.getMessage().contains("\nFRAGMENTATION: " + e.freeBytes() + " bytes are free"), e.getMessage());
             assertTrue(pool.stats().externalFragmentation() > 0.9);
             for (int i = 1; i < segments.size(); i += 2)
             {

@@ -164,6 +164,34 @@ public interface AllocationPolicy
     }
 
     /**
+     * The largest size that {@code allocate(size, alignment)} would obtain now. The default computes it from
+     * {@link #walk(BlockVisitor)}: the largest free extent less the gap to its first aligned offset, which is
+     * exact for a policy that can carve any aligned sub-range of a free extent (first fit, TLSF) and for a
+     * buddy policy (a free block serves any size up to its own, at its own, aligned, offset); a policy whose
+     * free extents serve only some sizes (slab objects) must override it. O(extents): for diagnostics.
+     *
+     * @param alignment a power of two.
+     * @return the largest size, 0 if nothing can be allocated at that alignment.
+     * @throws IllegalArgumentException if {@code alignment} is not a positive power of two.
+     */
+    default long largestAllocatable(final long alignment)
+    {
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
+        {
+            throw new IllegalArgumentException("alignment must be a power of 2: alignment=" + alignment);
+        }
+        final long[] largest = {0};
+        walk((offset, size, state) ->
+        {
+            if (state == BlockState.FREE)
+            {
+                largest[0] = Math.max(largest[0], size - (-offset & (alignment - 1)));
+            }
+        });
+        return largest[0];
+    }
+
+    /**
      * Bytes held by live blocks, rounding included.
      *
      * @return used bytes.

@@ -352,4 +352,84 @@ public abstract class AllocationPolicyContract
         metrics.keySet().forEach(name -> assertTrue(!name.isBlank() && name.equals(name.toLowerCase()),
             "metric names are lower-case: " + name));
     }
+
+    @Test
+    void shouldReportTheLargestAllocatableExactlyThroughARandomSequence()
+    {
+        final AllocationPolicy policy = newPolicy();
+        final Random random = new Random(77);
+        final List<Long> live = new ArrayList<>();
+        for (int step = 0; step < 400; step++)
+        {
+            if (live.isEmpty() || random.nextDouble() < 0.6)
+            {
+                final long offset = policy.allocate(randomSegmentSize(random), random.nextBoolean() ? 64 : 128);
+                if (offset != AllocationPolicy.NO_OFFSET)
+                {
+                    live.add(offset);
+                }
+            }
+            else
+            {
+                policy.free(live.remove(random.nextInt(live.size())));
+            }
+            if (step % 8 == 0)
+            {
+                for (final long alignment : new long[] {32, 128, 4096})
+                {
+                    assertLargestAllocatableIsExact(policy, alignment);
+                }
+            }
+        }
+        assertConsistent(policy);
+    }
+
+    /**
+     * Brute force: the reported size is carved at {@code alignment}, and every larger candidate is refused: each
+     * size up to 64 KiB past it, every free extent's size, and every power of two up to the capacity.
+     *
+     * @param policy    the policy, left as it was found for every policy that coalesces on free.
+     * @param alignment the alignment.
+     */
+    protected static void assertLargestAllocatableIsExact(final AllocationPolicy policy, final long alignment)
+    {
+        final long largest = policy.largestAllocatable(alignment);
+        if (largest > 0)
+        {
+            final long offset = policy.allocate(largest, alignment);
+            assertNotEquals(AllocationPolicy.NO_OFFSET, offset,
+                () -> policy.name() + " reported " + largest + " allocatable at " + alignment + " but refused it");
+            policy.free(offset);
+        }
+        final java.util.TreeSet<Long> larger = new java.util.TreeSet<>();
+        for (long size = largest + 1; size <= largest + (64 << 10); size += size == largest + 1 ? 31 : 32)
+        {
+            larger.add(size);
+        }
+        for (final PolicyChecks.Extent e : extents(policy))
+        {
+            if (e.state() == BlockState.FREE && e.size() > largest)
+            {
+                larger.add(e.size());
+            }
+        }
+        for (long size = Long.highestOneBit(Math.max(1, largest)) << 1; size <= policy.capacity(); size <<= 1)
+        {
+            larger.add(size);
+        }
+        for (final long size : larger.tailSet(largest, false))
+        {
+            if (size > policy.capacity())
+            {
+                break;
+            }
+            final long offset = policy.allocate(size, alignment);
+            if (offset != AllocationPolicy.NO_OFFSET)
+            {
+                policy.free(offset);
+                throw new AssertionError(policy.name() + " reported " + largest + " allocatable at " + alignment
+                    + " but carved " + size);
+            }
+        }
+    }
 }

@@ -316,6 +316,40 @@ public final class SlabPolicy implements AllocationPolicy
         return backing.maximumAllocation(alignment);
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * The larger of what the backing policy can carve and the largest class that has a free object or can
+     * open a slab (requests at most the pool's alignment). Empty spare slabs go back to the backing first, as
+     * a failing allocation would send them. Not every smaller size need succeed: a size below a class's
+     * minimum goes to the backing, which may be full.
+     */
+    @Override
+    public long largestAllocatable(final long alignment)
+    {
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
+        {
+            throw new IllegalArgumentException("alignment must be a power of 2: alignment=" + alignment);
+        }
+        if (spareCount > 0)
+        {
+            releaseSpares();
+        }
+        long largest = backing.largestAllocatable(alignment);
+        if (alignment <= startAlignment)
+        {
+            final long slabRoom = backing.largestAllocatable(SLAB_GRANULE);
+            for (final SlabClass c : classes)
+            {
+                if (c.objectSize > largest && (c.freeObjects > 0 || c.hasUnusedSlot() && slabRoom >= c.slabSize))
+                {
+                    largest = c.objectSize;
+                }
+            }
+        }
+        return largest;
+    }
+
     /** {@inheritDoc} */
     @Override
     public long allocate(final long size, final long alignment)
